@@ -1,0 +1,10 @@
+export { createContext, getContext, newSpanId, newTraceId, runWithContext, type RequestContext } from './request-context.js';
+export {
+  ContextHeaders,
+  formatTraceparent,
+  parseTraceparent,
+  readContextHeaders,
+  writeContextHeaders,
+  type HeaderReader,
+  type HeaderWriter,
+} from './context-headers.js';
