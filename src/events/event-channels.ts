@@ -18,5 +18,8 @@ export const EventChannels = {
 /** EventChannel is the topic of one named channel. */
 export type EventChannel = (typeof EventChannels)[keyof typeof EventChannels];
 
+/** ChannelName is a channel of EventChannels, or another channel a deployment declares (autocompletion keeps the named ones). */
+export type ChannelName = EventChannel | (string & {});
+
 /** ALL_EVENTS_PATTERN matches every event channel, including ones created later (but not their DLQs). */
 export const ALL_EVENTS_PATTERN = /^events\.(?!.*\.dlq$)[a-z0-9._-]+$/;

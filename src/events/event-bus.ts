@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import type { Admin } from 'kafkajs';
+import { formatTraceparent, getContext, newSpanId, parseTraceparent, runWithContext } from '../context/index.js';
+import {
+  acquireSharedProducer,
+  BackPressureError,
+  createConsumerRunner,
+  createKafka,
+  ensureTopics,
+  type ConsumedRecord,
+  type ConsumerRunner,
+  type EnsureTopicsResult,
+  type RecordControl,
+  type TopicPattern,
+} from '../kafka/index.js';
+import { abortableSleep, computeBackoff } from '../resilience/index.js';
+import { channelPattern } from './channel-pattern.js';
+import { channelTopicSpecs, deadLetterSpec, DEFAULT_CHANNEL_PARTITIONS, EventChannelCatalogue, type ChannelSpec } from './channel-catalogue.js';
+import { DEFAULT_EVENT_CONTENT_TYPE, eventSource } from './cloud-event-headers.js';
+import type { ConsumedEvent, EventHandler } from './consumed-event.js';
+import { DEAD_LETTER_SUFFIX } from './dead-letter-headers.js';
+import { currentCausationId, runWithCausation } from './event-causation.js';
+import { deadLetterRecord, type DeadLetterReason } from './dead-letter-record.js';
+import { EventBusError } from './event-bus-error.js';
+import {
+  DEFAULT_EVENT_RETRY_ATTEMPTS,
+  DEFAULT_EVENT_RETRY_BACKOFF,
+  type EventBusOptions,
+  type EventRetryOptions,
+  type EventTypeSelector,
+  type SubscribeOptions,
+} from './event-bus-options.js';
+import { ALL_EVENTS_PATTERN, type ChannelName } from './event-channels.js';
+import { decodeEvent, encodeEvent, eventType, type EncodedEvent } from './event-envelope.js';
+import { readHeaders } from './event-headers.js';
+import type { EventPublisher, PublishedEvent, PublishOptions } from './event-publisher.js';
+import { defaultEventRegistry } from './event-registry.js';
+
+/** PublishBatchEntry is one event of publishBatch. */
+export interface PublishBatchEntry<Desc extends DescMessage = DescMessage> {
+  channel: ChannelName;
+  schema: Desc;
+  payload: MessageShape<Desc>;
+  options: PublishOptions;
+}
+
+/** Subscription is the async unsubscribe a subscribe returns, with the runner behind it for instrumentation. */
+export interface Subscription {
+  (): Promise<void>;
+  readonly runner: ConsumerRunner;
+}
+
+/** EventBus publishes typed domain events to channels and runs subscriptions with retries, dead letters and at-least-once delivery. */
+export interface EventBus extends EventPublisher {
+  readonly source: string;
+  /** publishBatch publishes many events in as few requests as possible; resolves, in order, when the broker has all of them. */
+  publishBatch(entries: readonly PublishBatchEntry[]): Promise<PublishedEvent[]>;
+  /** subscribe runs `handler` for every event of the channels (or of the event types) in consumer group `options.group`. */
+  subscribe(target: ChannelName | readonly ChannelName[], handler: EventHandler, options: SubscribeOptions): Promise<Subscription>;
+  subscribe<Desc extends DescMessage>(target: EventTypeSelector<Desc>, handler: EventHandler<Desc>, options: SubscribeOptions): Promise<Subscription>;
+  /** subscribePattern subscribes to every channel matching a glob (`events.jobs*`) or RegExp (ALL_EVENTS_PATTERN), including channels created later; dead-letter topics never match. */
+  subscribePattern(pattern: string | RegExp, handler: EventHandler, options: SubscribeOptions): Promise<Subscription>;
+  /** provisionChannels creates the catalogue's topics and their dead-letter topics that do not exist yet (all, or the named channels). */
+  provisionChannels(channels?: readonly ChannelName[]): Promise<EnsureTopicsResult>;
+  /** topicOf returns the Kafka topic of a channel (the channel under the bus's topic prefix). */
+  topicOf(channel: ChannelName): string;
+  /** close stops every subscription (committing what was handled) and releases the producer. */
+  close(): Promise<void>;
+}
+
+interface Route {
+  topics?: string[];
+  pattern?: TopicPattern;
+  accepts?: (type: string) => boolean;
+}
+
+/**
+ * createEventBus returns an EventBus. Events travel in the CloudEvents Kafka
+ * binding, binary mode (see CloudEventHeaders); the record key is the
+ * aggregate id, so one aggregate's events stay ordered on one partition.
+ *
+ * A handler runs in a request context rebuilt from the event (trace and
+ * correlation id), so what it publishes continues the flow, with the handled
+ * event as `ce_causationid`.
+ *
+ * A failing handler is retried in place with backoff (the partition waits,
+ * so later events of the aggregate never overtake it), then its record is
+ * copied to `<topic>.dlq` with the reason and committed. A record that cannot
+ * be decoded is dead-lettered at once. Only a handler's BackPressureError
+ * pauses the partition and redelivers the event instead.
+ */
+export function createEventBus(options: EventBusOptions): EventBus {
+  const source = eventSource(options.source);
+  const kafka = options.kafka ?? createKafka({ clientId: source.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '') || undefined });
+  const prefix = options.topicPrefix ?? '';
+  const registry = options.registry ?? defaultEventRegistry;
+  const contentType = options.contentType ?? DEFAULT_EVENT_CONTENT_TYPE;
+  const catalogue = options.channels ?? EventChannelCatalogue;
+  const producer = acquireSharedProducer(kafka, options.producer);
+  const subscriptions = new Set<ConsumerRunner>();
+  const deadLetterTopics = new Map<string, Promise<unknown>>();
+  let admin: Promise<Admin> | undefined;
+  let closed = false;
+
+  const topicOf = (channel: ChannelName): string => `${prefix}${channel}`;
+  const channelOf = (topic: string): string => (topic.startsWith(prefix) ? topic.slice(prefix.length) : topic);
+
+  function connectedAdmin(): Promise<Admin> {
+    admin ??= (async () => {
+      const client = kafka.admin();
+      await client.connect();
+      return client;
+    })();
+    return admin;
+  }
+
+  function encode(entry: PublishBatchEntry): EncodedEvent & { topic: string; id: string } {
+    const context = getContext();
+    const id = entry.options.id ?? randomUUID();
+    const encoded = encodeEvent(
+      entry.schema,
+      entry.payload,
+      {
+        id,
+        source,
+        time: entry.options.time ?? new Date(),
+        subject: entry.options.aggregateId,
+        contentType,
+        correlationId: entry.options.correlationId ?? context?.correlationId ?? id,
+        causationId: entry.options.causationId ?? currentCausationId(),
+        aggregateType: entry.options.aggregateType,
+        traceparent: context ? formatTraceparent(context.traceId, context.spanId ?? newSpanId()) : undefined,
+      },
+      registry,
+    );
+    return { ...encoded, topic: topicOf(entry.channel), id };
+  }
+
+  async function publishBatch(entries: readonly PublishBatchEntry[]): Promise<PublishedEvent[]> {
+    if (closed) throw new EventBusError('BUS_CLOSED', 'the event bus is closed');
+    const records = entries.map(encode);
+    const acks = await producer.send(records);
+    return acks.map((ack, index) => ({ id: records[index]!.id, topic: ack.topic, partition: ack.partition, offset: ack.offset }));
+  }
+
+  async function deadLetter(record: ConsumedRecord, reason: DeadLetterReason): Promise<void> {
+    let ensured = deadLetterTopics.get(record.topic);
+    if (!ensured) {
+      ensured = connectedAdmin().then((client) => ensureTopics(client, [deadLetterSpec(record.topic)]));
+      deadLetterTopics.set(record.topic, ensured);
+      ensured.catch(() => deadLetterTopics.delete(record.topic));
+    }
+    await ensured;
+    await producer.send([deadLetterRecord(record, reason)]);
+  }
+
+  async function handleRecord(record: ConsumedRecord, control: RecordControl, route: Route, handler: EventHandler, group: string, retry: Required<EventRetryOptions>): Promise<void> {
+    const headers = readHeaders(record.headers);
+    let event: ConsumedEvent;
+    try {
+      if (route.accepts && !route.accepts(eventType(headers))) return;
+      const decoded = decodeEvent(record.value, headers, registry);
+      event = { ...decoded, topic: record.topic, channel: channelOf(record.topic), partition: record.partition, offset: record.offset, key: record.key?.toString('utf8'), headers };
+    } catch (error) {
+      if (!(error instanceof EventBusError)) throw error;
+      await deadLetter(record, { code: error.code, message: error.message, attempts: 0, group });
+      return;
+    }
+    const parent = parseTraceparent(event.traceparent);
+    const context = { traceId: parent?.traceId, spanId: parent?.spanId, correlationId: event.correlationId };
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+      try {
+        await runWithContext(context, () => runWithCausation(event.id, () => handler(event)));
+        return;
+      } catch (error) {
+        if (error instanceof BackPressureError || control.signal.aborted) throw error;
+        lastError = error;
+      }
+      if (attempt < retry.attempts) await abortableSleep(computeBackoff(attempt - 1, retry.backoff), control.signal);
+    }
+    const message = lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError);
+    await deadLetter(record, { code: 'HANDLER_FAILED', message, attempts: retry.attempts, group });
+  }
+
+  async function subscribeRoute(route: Route, handler: EventHandler, subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    if (closed) throw new EventBusError('BUS_CLOSED', 'the event bus is closed');
+    const retryOptions = { ...options.retry, ...subscribeOptions.retry };
+    const retry = { attempts: retryOptions.attempts ?? DEFAULT_EVENT_RETRY_ATTEMPTS, backoff: retryOptions.backoff ?? DEFAULT_EVENT_RETRY_BACKOFF };
+    const runner = createConsumerRunner(kafka, {
+      groupId: subscribeOptions.group,
+      topics: route.topics,
+      pattern: route.pattern,
+      fromBeginning: subscribeOptions.fromBeginning,
+      concurrency: subscribeOptions.concurrency,
+      sessionTimeout: subscribeOptions.sessionTimeout,
+      heartbeatInterval: subscribeOptions.heartbeatInterval,
+      topicRefreshInterval: subscribeOptions.topicRefreshInterval,
+      commitInterval: subscribeOptions.commitInterval,
+      handler: (record, control) => handleRecord(record, control, route, handler, subscribeOptions.group, retry),
+    });
+    subscriptions.add(runner);
+    try {
+      await runner.start();
+    } catch (error) {
+      subscriptions.delete(runner);
+      await runner.stop();
+      throw error;
+    }
+    const unsubscribe = async (): Promise<void> => {
+      subscriptions.delete(runner);
+      await runner.stop();
+    };
+    return Object.assign(unsubscribe, { runner });
+  }
+
+  function patternRoute(pattern: string | RegExp): TopicPattern {
+    const regex = channelPattern(pattern);
+    return (topic) => topic.startsWith(prefix) && !topic.endsWith(DEAD_LETTER_SUFFIX) && regex.test(topic.slice(prefix.length));
+  }
+
+  function subscribe(target: ChannelName | readonly ChannelName[] | EventTypeSelector, handler: EventHandler, subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    if (typeof target === 'string' || Array.isArray(target)) {
+      const channels: readonly ChannelName[] = typeof target === 'string' ? [target] : target;
+      return subscribeRoute({ topics: channels.map(topicOf) }, handler, subscribeOptions);
+    }
+    const selector = target as EventTypeSelector;
+    const types = new Set(selector.types.map((schema) => schema.typeName));
+    const accepts = (type: string): boolean => types.has(type);
+    const route: Route = selector.channels ? { topics: selector.channels.map(topicOf), accepts } : { pattern: patternRoute(ALL_EVENTS_PATTERN), accepts };
+    return subscribeRoute(route, handler, subscribeOptions);
+  }
+
+  return {
+    source,
+    publish: async (channel, schema, payload, publishOptions) => (await publishBatch([{ channel, schema, payload, options: publishOptions }]))[0]!,
+    publishBatch,
+    subscribe: subscribe as EventBus['subscribe'],
+    subscribePattern: (pattern, handler, subscribeOptions) => subscribeRoute({ pattern: patternRoute(pattern) }, handler, subscribeOptions),
+    async provisionChannels(channels) {
+      const wanted: readonly ChannelSpec[] = channels
+        ? channels.map((channel) => catalogue.find((spec) => spec.channel === channel) ?? { channel, partitions: DEFAULT_CHANNEL_PARTITIONS })
+        : catalogue;
+      return ensureTopics(await connectedAdmin(), channelTopicSpecs(wanted, prefix));
+    },
+    topicOf,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...subscriptions].map((runner) => runner.stop()));
+      subscriptions.clear();
+      await producer.close();
+      if (admin) await (await admin.catch(() => undefined))?.disconnect();
+    },
+  };
+}

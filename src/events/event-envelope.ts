@@ -1,0 +1,156 @@
+import { fromBinary, fromJsonString, toBinary, toJsonString, type DescMessage, type MessageShape, type Registry } from '@bufbuild/protobuf';
+import { CLOUDEVENTS_SPEC_VERSION, CloudEventHeaders, EventContentTypes, type EventContentType } from './cloud-event-headers.js';
+import { EventBusError } from './event-bus-error.js';
+import { cloudEventAttribute } from './event-headers.js';
+
+/** EventAttributes are the CloudEvents attributes of one event, as the bus writes them to headers. */
+export interface EventAttributes {
+  id: string;
+  source: string;
+  time: Date;
+  /** The aggregate id; also the record key. */
+  subject: string;
+  contentType: EventContentType;
+  correlationId?: string;
+  causationId?: string;
+  aggregateType?: string;
+  traceparent?: string;
+  tracestate?: string;
+}
+
+/** EncodedEvent is a record ready for a producer. */
+export interface EncodedEvent {
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** DecodedEnvelope is what decodeEvent reads from a record: the attributes and the typed payload. */
+export interface DecodedEnvelope<Desc extends DescMessage = DescMessage> {
+  id: string;
+  type: string;
+  source: string;
+  time: Date | undefined;
+  subject: string | undefined;
+  contentType: EventContentType;
+  correlationId: string | undefined;
+  causationId: string | undefined;
+  aggregateType: string | undefined;
+  traceparent: string | undefined;
+  tracestate: string | undefined;
+  schema: Desc;
+  payload: MessageShape<Desc>;
+}
+
+/**
+ * encodeEvent renders one event in the CloudEvents Kafka binding, binary
+ * mode: attributes in `ce_*` headers, `ce_type` from the schema's type name,
+ * the bare message as the value, the aggregate id as the key.
+ */
+export function encodeEvent<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>, attributes: EventAttributes, registry?: Registry): EncodedEvent {
+  let value: Buffer;
+  try {
+    value =
+      attributes.contentType === EventContentTypes.JSON
+        ? Buffer.from(toJsonString(schema, payload, registry ? { registry } : {}), 'utf8')
+        : Buffer.from(toBinary(schema, payload));
+  } catch (error) {
+    throw new EventBusError('ENCODE_FAILED', `cannot encode ${schema.typeName} as ${attributes.contentType}: ${(error as Error).message}`, { cause: error });
+  }
+  const headers: Record<string, string> = {
+    [CloudEventHeaders.SPEC_VERSION]: CLOUDEVENTS_SPEC_VERSION,
+    [CloudEventHeaders.ID]: attributes.id,
+    [CloudEventHeaders.TYPE]: schema.typeName,
+    [CloudEventHeaders.SOURCE]: attributes.source,
+    [CloudEventHeaders.TIME]: attributes.time.toISOString(),
+    [CloudEventHeaders.SUBJECT]: attributes.subject,
+    [CloudEventHeaders.CONTENT_TYPE]: attributes.contentType,
+  };
+  const optional: [string, string | undefined][] = [
+    [CloudEventHeaders.CORRELATION_ID, attributes.correlationId],
+    [CloudEventHeaders.CAUSATION_ID, attributes.causationId],
+    [CloudEventHeaders.AGGREGATE_TYPE, attributes.aggregateType],
+    [CloudEventHeaders.TRACEPARENT, attributes.traceparent],
+    [CloudEventHeaders.TRACESTATE, attributes.tracestate],
+  ];
+  for (const [name, value] of optional) if (value) headers[name] = value;
+  return { key: attributes.subject, value, headers };
+}
+
+/**
+ * parseContentType maps a `content-type` header to the encoding it names,
+ * ignoring parameters (`; charset=utf-8`) and case, and accepting the common
+ * aliases other tools write; undefined for anything else.
+ */
+export function parseContentType(header: string): EventContentType | undefined {
+  const mediaType = header.split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/protobuf' || mediaType === 'application/x-protobuf' || mediaType === 'application/vnd.google.protobuf') return EventContentTypes.PROTOBUF;
+  if (mediaType === 'application/json' || mediaType === 'text/json') return EventContentTypes.JSON;
+  return undefined;
+}
+
+function required(headers: Record<string, string>, name: string): string {
+  const value = cloudEventAttribute(headers, name);
+  if (value === undefined) throw new EventBusError('MISSING_HEADER', `the record has no ${name} header`);
+  return value;
+}
+
+/**
+ * eventType reads and checks `ce_specversion` and `ce_type` only: enough to
+ * route or filter a record before decoding its payload.
+ */
+export function eventType(headers: Record<string, string>): string {
+  const specVersion = required(headers, CloudEventHeaders.SPEC_VERSION);
+  if (specVersion !== CLOUDEVENTS_SPEC_VERSION) {
+    throw new EventBusError('UNSUPPORTED_SPEC_VERSION', `ce_specversion ${specVersion} is not supported (only ${CLOUDEVENTS_SPEC_VERSION})`);
+  }
+  return required(headers, CloudEventHeaders.TYPE);
+}
+
+/**
+ * decodeEvent reads one record written in the CloudEvents Kafka binding
+ * (binary mode) by the bus or by any other producer, resolving `ce_type`
+ * through `registry`. `headers` are already strings (see readHeaders). It
+ * throws an EventBusError with code MISSING_HEADER, UNSUPPORTED_SPEC_VERSION,
+ * UNKNOWN_TYPE, UNSUPPORTED_CONTENT_TYPE or DECODE_FAILED.
+ */
+export function decodeEvent(value: Buffer | null, headers: Record<string, string>, registry: Registry): DecodedEnvelope {
+  const type = eventType(headers);
+  const id = required(headers, CloudEventHeaders.ID);
+  const source = required(headers, CloudEventHeaders.SOURCE);
+  const contentTypeHeader = cloudEventAttribute(headers, CloudEventHeaders.CONTENT_TYPE) ?? cloudEventAttribute(headers, 'ce_datacontenttype');
+  if (contentTypeHeader === undefined) throw new EventBusError('MISSING_HEADER', `the record has no ${CloudEventHeaders.CONTENT_TYPE} header`);
+  const contentType = parseContentType(contentTypeHeader);
+  if (!contentType) throw new EventBusError('UNSUPPORTED_CONTENT_TYPE', `content-type ${contentTypeHeader} is not supported (binary mode with ${EventContentTypes.PROTOBUF} or ${EventContentTypes.JSON})`);
+  const schema = registry.getMessage(type);
+  if (!schema) throw new EventBusError('UNKNOWN_TYPE', `ce_type ${type} is not a known event type`);
+  const timeHeader = cloudEventAttribute(headers, CloudEventHeaders.TIME);
+  const time = timeHeader === undefined ? undefined : new Date(timeHeader);
+  if (time && Number.isNaN(time.getTime())) throw new EventBusError('DECODE_FAILED', `ce_time ${timeHeader} is not an RFC 3339 time`);
+  let payload: MessageShape<DescMessage>;
+  try {
+    if (contentType === EventContentTypes.JSON) {
+      if (value === null) throw new Error('the record has no value');
+      payload = fromJsonString(schema, value.toString('utf8'), { registry, ignoreUnknownFields: true });
+    } else {
+      payload = fromBinary(schema, value ?? new Uint8Array());
+    }
+  } catch (error) {
+    throw new EventBusError('DECODE_FAILED', `the value is not a valid ${type} (${contentType}): ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    id,
+    type,
+    source,
+    time,
+    subject: cloudEventAttribute(headers, CloudEventHeaders.SUBJECT),
+    contentType,
+    correlationId: cloudEventAttribute(headers, CloudEventHeaders.CORRELATION_ID),
+    causationId: cloudEventAttribute(headers, CloudEventHeaders.CAUSATION_ID),
+    aggregateType: cloudEventAttribute(headers, CloudEventHeaders.AGGREGATE_TYPE),
+    traceparent: cloudEventAttribute(headers, CloudEventHeaders.TRACEPARENT),
+    tracestate: cloudEventAttribute(headers, CloudEventHeaders.TRACESTATE),
+    schema,
+    payload,
+  };
+}

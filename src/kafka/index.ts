@@ -1,0 +1,32 @@
+// Public API of the Kafka plumbing shared by events and jobs: client, topic
+// admin, producer, consumer runner. Event semantics live in src/events.
+export { createKafka, DEFAULT_KAFKA_CLIENT_ID, DEFAULT_KAFKA_LOG_LEVEL, type CreateKafkaOptions } from './create-kafka.js';
+export { kafkaBrokers, brokersFromEnv, KAFKA_BROKERS_ENV } from './kafka-brokers.js';
+export { KafkaTransportError, type KafkaTransportErrorCode } from './kafka-transport-error.js';
+export { BackPressureError } from './back-pressure-error.js';
+export { DAY_MS, DEFAULT_REPLICATION_FACTOR, DEFAULT_TOPIC_PARTITIONS, RETENTION_FOREVER, type TopicCatalogue, type TopicSpec } from './topic-spec.js';
+export { ensureTopics, ENSURE_TOPICS_TIMEOUT_MS, type EnsureTopicsResult } from './ensure-topics.js';
+export type { OutgoingRecord, RecordAck } from './outgoing-record.js';
+export {
+  createMeshProducer,
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_BATCH_RECORDS,
+  DEFAULT_PARTITION_COUNT_TTL,
+  type MeshProducer,
+  type MeshProducerOptions,
+} from './mesh-producer.js';
+export { acquireSharedProducer } from './shared-producer.js';
+export type { ConsumedRecord, RecordControl, RecordHandler } from './consumed-record.js';
+export {
+  DEFAULT_COMMIT_INTERVAL,
+  DEFAULT_FETCH_MAX_WAIT,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_REBALANCE_TIMEOUT,
+  DEFAULT_RESTART_BACKOFF,
+  DEFAULT_RUNNER_CONCURRENCY,
+  DEFAULT_SESSION_TIMEOUT,
+  DEFAULT_TOPIC_REFRESH_INTERVAL,
+  type ConsumerRunnerOptions,
+  type TopicPattern,
+} from './consumer-runner-options.js';
+export { createConsumerRunner, type ConsumerRunner, type CrashEvent, type GroupJoinEvent } from './consumer-runner.js';

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Admin } from 'kafkajs';
+import { acquireSharedProducer, createMeshProducer, ensureTopics, KafkaTransportError } from '../../src/kafka/index.js';
+import { testKafka, uniqueName } from '../support/kafka.js';
+
+describe('mesh producer', () => {
+  const kafka = testKafka();
+  let admin: Admin;
+  before(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  after(async () => {
+    await admin.disconnect();
+  });
+
+  test('acknowledges each record with the partition its key hashes to and its own offset', async () => {
+    const topic = uniqueName('producer');
+    await ensureTopics(admin, [{ topic, partitions: 3 }]);
+    const producer = createMeshProducer(kafka);
+    try {
+      const records = Array.from({ length: 30 }, (_, i) => ({ topic, key: `k${i % 5}`, value: `v${i}`, headers: { h: `${i}` } }));
+      // Half in one call, half as separate concurrent calls: both paths must map offsets right.
+      const [batch, ...singles] = await Promise.all([producer.send(records.slice(0, 15)), ...records.slice(15).map((record) => producer.send([record]))]);
+      const acks = [...batch!, ...singles.flat()];
+      const partitionOfKey = new Map<string, number>();
+      for (const [i, ack] of acks.entries()) {
+        const key = records[i]!.key;
+        assert.equal(partitionOfKey.get(key) ?? ack.partition, ack.partition, `every record of ${key} goes to one partition`);
+        partitionOfKey.set(key, ack.partition);
+      }
+      // Read every partition back: the record at each acknowledged offset is the one sent.
+      const consumer = kafka.consumer({ groupId: uniqueName('verify'), maxWaitTimeInMs: 200 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const stored = new Map<string, string>();
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              stored.set(`${partition}/${message.offset}`, String(message.value));
+              if (stored.size === records.length) resolve();
+            },
+          })
+          .catch(reject);
+      });
+      await consumer.disconnect();
+      for (const [i, ack] of acks.entries()) assert.equal(stored.get(`${ack.partition}/${ack.offset}`), records[i]!.value);
+    } finally {
+      await producer.close();
+    }
+  });
+
+  test('fails clearly for a topic that does not exist, and after close', async () => {
+    const producer = createMeshProducer(kafka);
+    await assert.rejects(producer.send([{ topic: uniqueName('missing'), value: 'x' }]), (error: unknown) => error instanceof KafkaTransportError && error.code === 'METADATA_FAILED');
+    await producer.close();
+    await assert.rejects(producer.send([{ topic: 'any', value: 'x' }]), (error: unknown) => error instanceof KafkaTransportError && error.code === 'PRODUCER_CLOSED');
+  });
+
+  test('a shared producer stays open until its last lease is closed', async () => {
+    const topic = uniqueName('shared');
+    await ensureTopics(admin, [{ topic, partitions: 1 }]);
+    const first = acquireSharedProducer(kafka);
+    const second = acquireSharedProducer(kafka);
+    await first.send([{ topic, value: 'a' }]);
+    await first.close();
+    const [ack] = await second.send([{ topic, value: 'b' }]);
+    assert.equal(ack?.offset, '1');
+    await second.close();
+    const third = acquireSharedProducer(kafka);
+    assert.equal((await third.send([{ topic, value: 'c' }]))[0]?.offset, '2', 'a new lease after the last close opens a new producer');
+    await third.close();
+  });
+});
