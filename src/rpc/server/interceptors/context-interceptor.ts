@@ -1,0 +1,37 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Interceptor } from '@connectrpc/connect';
+import { readContextHeaders, runWithContext } from '../../../context/index.js';
+import { incomingCallKey } from './incoming-call.js';
+
+/**
+ * createContextInterceptor rebuilds the caller's RequestContext from the
+ * request headers and runs the handler inside it, so the handler, and every
+ * client call it makes, sees the trace, correlation id, user and the call's
+ * deadline (recorded by `incomingCallValues`).
+ */
+export function createContextInterceptor(): Interceptor {
+  return (next) => async (request) => {
+    const context = { ...readContextHeaders(request.header), deadline: request.contextValues.get(incomingCallKey)?.deadline };
+    let resume: <R>(fn: () => R) => R = (fn) => fn();
+    const response = await runWithContext(context, () => {
+      if (request.stream) resume = AsyncLocalStorage.snapshot();
+      return next(request);
+    });
+    if (!response.stream) return response;
+    // A streaming handler runs as connect pulls its messages, outside this call.
+    return { ...response, message: resumeEach(response.message, resume) };
+  };
+}
+
+function resumeEach<T>(iterable: AsyncIterable<T>, resume: <R>(fn: () => R) => R): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = resume(() => iterable[Symbol.asyncIterator]());
+      return {
+        next: (...args) => resume(() => it.next(...args)),
+        return: (value) => resume(() => it.return?.(value) ?? Promise.resolve({ done: true as const, value })),
+        throw: (error) => resume(() => it.throw?.(error) ?? Promise.reject(error)),
+      };
+    },
+  };
+}

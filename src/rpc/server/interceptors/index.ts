@@ -1,0 +1,10 @@
+export { createContextInterceptor } from './context-interceptor.js';
+export {
+  createErrorInterceptor,
+  INTERNAL_ERROR_MESSAGE,
+  logUnexpectedError,
+  type ErrorInterceptorOptions,
+  type UnexpectedErrorInfo,
+} from './error-interceptor.js';
+export { incomingCallKey, incomingCallValues, parseCallTimeout, type IncomingCall } from './incoming-call.js';
+export { assertValid, createValidationInterceptor } from './validation-interceptor.js';
