@@ -1,0 +1,10 @@
+export * from './auth/index.js';
+export * from './billing/index.js';
+export * from './cockpit/index.js';
+export * from './market/index.js';
+export * from './notification/index.js';
+export * from './skillpod/index.js';
+export * from './shared/index.js';
+export { DEFAULT_CLOSE_TIMEOUT_MS, listenH2c, type H2cListener, type ListenH2cOptions } from './listen-h2c.js';
+export { SERVICE_NAMES, ServiceCatalog, isServiceName, listenPortOf, type ServiceCatalogEntry, type ServiceName, type StoreOf } from './service-catalog.js';
+export { DEFAULT_RETAINED_EVENTS, DEFAULT_SERVICE_HOST, startService, type RunningService, type StartServiceOptions } from './start-service.js';
