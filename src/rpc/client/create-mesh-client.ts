@@ -1,0 +1,180 @@
+import type { DescService } from '@bufbuild/protobuf';
+import { Code, ConnectError, createClient, type Client, type Interceptor } from '@connectrpc/connect';
+import type { Http2SessionOptions } from '@connectrpc/connect-node';
+import { type CircuitBreaker, type Disposable, type RetryBudget } from '../../resilience/index.js';
+import { createBalancerInterceptor } from '../interceptors/balancer-interceptor.js';
+import { createBreakerInterceptor } from '../interceptors/breaker-interceptor.js';
+import {
+  createBreakerRegistry,
+  type BreakerOptions,
+  type BreakerRegistry,
+  type EndpointStateChange,
+} from '../interceptors/breaker-registry.js';
+import { createConnectionErrorInterceptor } from '../interceptors/connection-error-interceptor.js';
+import { createContextInterceptor } from '../interceptors/context-interceptor.js';
+import { createDeadlineInterceptor, type DeadlineOptions } from '../interceptors/deadline-interceptor.js';
+import { createRetryInterceptor, resolveRetryBudget, type RetryOptions } from '../interceptors/retry-interceptor.js';
+import { createMeshHttpClient } from './mesh-http-client.js';
+import { createMeshTransport, type RpcProtocol } from './mesh-transport.js';
+import { parseBaseUrls } from './parse-base-urls.js';
+
+/** DEFAULT_PROTOCOL is the wire protocol of clients that name none. */
+export const DEFAULT_PROTOCOL: RpcProtocol = 'connect';
+/** DEFAULT_HTTP_VERSION is HTTP/2, whose sessions are shared per endpoint and reused across calls. */
+export const DEFAULT_HTTP_VERSION: HttpVersion = '2';
+
+/** HttpVersion is the HTTP version a client speaks; gRPC needs '2'. */
+export type HttpVersion = '1.1' | '2';
+
+/**
+ * ServiceClientOptions configures createMeshClient and createServiceClient.
+ * The deadline options (`defaultTimeoutMs`, `methodTimeoutsMs`, `minBudgetMs`)
+ * sit at the top level.
+ */
+export interface ServiceClientOptions extends DeadlineOptions {
+  /**
+   * Endpoints of the service: one base URL, a comma-separated list, or an
+   * array. Several endpoints are balanced (power of two choices).
+   */
+  baseUrls: string | readonly string[];
+  /**
+   * Wire protocol.
+   * @defaultValue DEFAULT_PROTOCOL ('connect')
+   */
+  protocol?: RpcProtocol;
+  /**
+   * HTTP version.
+   * @defaultValue DEFAULT_HTTP_VERSION ('2')
+   */
+  httpVersion?: HttpVersion;
+  /** Keep-alive options of HTTP/2 sessions; the first client of an endpoint decides them. */
+  http2?: Http2SessionOptions;
+  /**
+   * Send JSON instead of binary protobuf (Connect and gRPC-Web).
+   * @defaultValue false
+   */
+  useJson?: boolean;
+  /**
+   * Retry options, or false for no retries.
+   * @defaultValue retries with DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRYABLE_CODES and a new per-client budget
+   */
+  retry?: RetryOptions | false;
+  /**
+   * Circuit breaker options (a breaker per endpoint), a registry to share
+   * breakers with other clients, or false for none.
+   * @defaultValue a new registry with the CircuitBreaker defaults and DEFAULT_BREAKER_FAILURE_CODES
+   */
+  breaker?: BreakerOptions | { registry: BreakerRegistry } | false;
+  /**
+   * Extra interceptors; they run innermost, once per attempt, just before the transport.
+   * @defaultValue []
+   */
+  interceptors?: readonly Interceptor[];
+}
+
+/** MeshClient is a typed client together with what runs it: breakers, retry budget, connections. */
+export interface MeshClient<S extends DescService> {
+  /** client is the typed Connect client. */
+  readonly client: Client<S>;
+  readonly service: S;
+  /** endpoints are the normalised base URLs calls are balanced over. */
+  readonly endpoints: readonly string[];
+  readonly protocol: RpcProtocol;
+  /** retryBudget is the budget of this client's target, undefined when retries are off. */
+  readonly retryBudget: RetryBudget | undefined;
+  /** breakers returns the breaker of each endpoint called so far; empty when breakers are off. */
+  breakers(): ReadonlyMap<string, CircuitBreaker>;
+  /** breaker returns the breaker of `endpoint` (created on demand), undefined when breakers are off. */
+  breaker(endpoint: string): CircuitBreaker | undefined;
+  /** onBreakerStateChange calls `listener` on every breaker transition; dispose the result to stop. */
+  onBreakerStateChange(listener: (change: EndpointStateChange) => void): Disposable;
+  /** outstanding returns the calls in flight per endpoint. */
+  outstanding(): ReadonlyMap<string, number>;
+  /** close releases this client's HTTP/2 sessions; later calls fail with Canceled. */
+  close(): void;
+}
+
+/**
+ * createMeshClient turns a generated service into a client behind the
+ * toolkit's interceptors, over connect-node's HTTP/2 sessions (one per
+ * endpoint, shared by every client of that endpoint in the process).
+ *
+ * The interceptors, outermost first:
+ *
+ *   context → deadline → retry → balancer → breaker → user interceptors
+ *     → connection errors → transport
+ *
+ * which is the DESIGN order "context/trace → deadline → retry → breaker →
+ * balancer → transport" with the breaker and balancer read as one per-endpoint
+ * stage: a breaker guards one endpoint, so the endpoint must be chosen before
+ * the breaker can be asked. The balancer therefore picks among endpoints whose
+ * breaker admits a call and rewrites the request URL; the breaker of the
+ * chosen endpoint then admits the call (or fails it fast) and records its
+ * outcome. Because both sit inside retry, every attempt is balanced afresh and
+ * a retry can land on a healthy endpoint. With a single endpoint there is no
+ * balancer. User interceptors see every attempt. The innermost interceptor
+ * reports a connection lost under a call as Unavailable (connect-node says
+ * Aborted), so that breaker and retry see a dying server for what it is.
+ */
+export function createMeshClient<S extends DescService>(service: S, options: ServiceClientOptions): MeshClient<S> {
+  const endpoints = parseBaseUrls(options.baseUrls);
+  const protocol = options.protocol ?? DEFAULT_PROTOCOL;
+  const httpVersion = options.httpVersion ?? DEFAULT_HTTP_VERSION;
+  if (protocol === 'grpc' && httpVersion !== '2') {
+    throw new RangeError('the gRPC protocol needs HTTP/2');
+  }
+  const breakerOption = options.breaker ?? {};
+  const registry =
+    breakerOption === false
+      ? undefined
+      : 'registry' in breakerOption
+        ? breakerOption.registry
+        : createBreakerRegistry({ name: service.typeName, ...breakerOption });
+  const retryBudget = options.retry === false ? undefined : resolveRetryBudget(options.retry?.budget);
+  const balancer = endpoints.length > 1 ? createBalancerInterceptor({ endpoints, breakers: registry }) : undefined;
+
+  const http = createMeshHttpClient({
+    httpVersion,
+    name: service.typeName,
+    ...(options.http2 ? { http2: options.http2 } : {}),
+  });
+  let closed = false;
+  const closedGuard: Interceptor = (next) => async (req) => {
+    if (closed) throw new ConnectError(`client of ${service.typeName} is closed`, Code.Canceled);
+    return next(req);
+  };
+  const interceptors: Interceptor[] = [
+    closedGuard,
+    createContextInterceptor(),
+    createDeadlineInterceptor(options),
+    ...(options.retry === false ? [] : [createRetryInterceptor({ ...options.retry, budget: retryBudget ?? false })]),
+    ...(balancer ? [balancer.interceptor] : []),
+    ...(registry ? [createBreakerInterceptor({ registry })] : []),
+    ...(options.interceptors ?? []),
+    createConnectionErrorInterceptor(),
+  ];
+
+  const transport = createMeshTransport({
+    protocol,
+    baseUrl: endpoints[0]!,
+    httpClient: http.httpClient,
+    interceptors,
+    ...(options.useJson === undefined ? {} : { useJson: options.useJson }),
+  });
+
+  return {
+    client: createClient(service, transport),
+    service,
+    endpoints,
+    protocol,
+    retryBudget,
+    breakers: () => registry?.breakers() ?? new Map(),
+    breaker: (endpoint) => registry?.get(endpoint),
+    onBreakerStateChange: (listener) => registry?.onStateChange(listener) ?? { dispose() {} },
+    outstanding: () => balancer?.outstanding() ?? new Map(endpoints.map((e) => [e, 0])),
+    close() {
+      closed = true;
+      http.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// Public API of the RPC clients: the factory, the ready clients of the six
+// services, and where their URLs come from.
+export {
+  createMeshClient,
+  DEFAULT_HTTP_VERSION,
+  DEFAULT_PROTOCOL,
+  type HttpVersion,
+  type MeshClient,
+  type ServiceClientOptions,
+} from './create-mesh-client.js';
+export { createServiceClient } from './create-service-client.js';
+export { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
+export {
+  authClient,
+  billingClient,
+  closeMeshClients,
+  cockpitClient,
+  configureMeshClients,
+  marketClient,
+  meshClient,
+  notificationClient,
+  skillpodClient,
+  type MeshClientDefaults,
+} from './mesh-clients.js';
+export { createMeshHttpClient, type MeshHttpClient } from './mesh-http-client.js';
+export { MESH_SERVICES, type MeshServices } from './mesh-services.js';
+export { createMeshTransport, type MeshTransportOptions, type RpcProtocol } from './mesh-transport.js';
+export { parseBaseUrls } from './parse-base-urls.js';
+export {
+  DEFAULT_SERVICE_PORTS,
+  DEFAULT_SERVICE_URLS,
+  MESH_SERVICE_NAMES,
+  SERVICE_URL_ENV,
+  serviceUrls,
+  serviceUrlTable,
+  type MeshServiceName,
+} from './service-urls.js';

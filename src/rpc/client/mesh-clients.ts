@@ -1,0 +1,67 @@
+import type { Client } from '@connectrpc/connect';
+import { createMeshClient, type MeshClient, type ServiceClientOptions } from './create-mesh-client.js';
+import { MESH_SERVICES, type MeshServices } from './mesh-services.js';
+import { serviceUrls, type MeshServiceName } from './service-urls.js';
+
+/** MeshClientDefaults are options applied to every ready client (everything but the URLs). */
+export type MeshClientDefaults = Omit<ServiceClientOptions, 'baseUrls'>;
+
+const handles = new Map<MeshServiceName, MeshClient<MeshServices[MeshServiceName]>>();
+let defaults: MeshClientDefaults = {};
+
+/**
+ * configureMeshClients sets the options of the ready clients created from now
+ * on (protocol, timeouts, retry, breaker…); URLs still come from the environment.
+ */
+export function configureMeshClients(options: MeshClientDefaults): void {
+  defaults = { ...options };
+}
+
+/**
+ * meshClient returns the process-wide client handle of a service, creating it
+ * on first use from its environment variable (AUTH_SERVICE_URL, …).
+ */
+export function meshClient<N extends MeshServiceName>(name: N): MeshClient<MeshServices[N]> {
+  let handle = handles.get(name);
+  if (!handle) {
+    handle = createMeshClient(MESH_SERVICES[name], { ...defaults, baseUrls: serviceUrls(name) });
+    handles.set(name, handle);
+  }
+  return handle as MeshClient<MeshServices[N]>;
+}
+
+/**
+ * closeMeshClients closes every ready client's connections; the next use of a
+ * ready client creates it again (re-reading the environment).
+ */
+export function closeMeshClients(): void {
+  for (const handle of handles.values()) handle.close();
+  handles.clear();
+}
+
+// The ready clients are proxies so that importing this module neither reads
+// the environment nor opens connections; the handle is made on first call.
+function lazyClient<N extends MeshServiceName>(name: N): Client<MeshServices[N]> {
+  return new Proxy({} as Client<MeshServices[N]>, {
+    get: (_target, property) => Reflect.get(meshClient(name).client, property),
+    has: (_target, property) => Reflect.has(meshClient(name).client, property),
+    ownKeys: () => Reflect.ownKeys(meshClient(name).client),
+    getOwnPropertyDescriptor: (_target, property) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(meshClient(name).client, property);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+  });
+}
+
+/** authClient is the ready client of AuthService (AUTH_SERVICE_URL, default http://localhost:3001). */
+export const authClient = lazyClient('auth');
+/** marketClient is the ready client of MarketService (MARKET_SERVICE_URL, default http://localhost:3002). */
+export const marketClient = lazyClient('market');
+/** skillpodClient is the ready client of SkillpodService (SKILLPOD_SERVICE_URL, default http://localhost:3003). */
+export const skillpodClient = lazyClient('skillpod');
+/** cockpitClient is the ready client of CockpitService (COCKPIT_SERVICE_URL, default http://localhost:3004). */
+export const cockpitClient = lazyClient('cockpit');
+/** billingClient is the ready client of BillingService (BILLING_SERVICE_URL, default http://localhost:3005). */
+export const billingClient = lazyClient('billing');
+/** notificationClient is the ready client of NotificationService (NOTIFICATION_SERVICE_URL, default http://localhost:3006). */
+export const notificationClient = lazyClient('notification');

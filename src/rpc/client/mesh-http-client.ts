@@ -1,0 +1,46 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { UniversalClientFn } from '@connectrpc/connect/protocol';
+import { createNodeHttpClient, type Http2SessionOptions } from '@connectrpc/connect-node';
+import { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
+
+/** MeshHttpClient is an HTTP client for any number of origins, and the way to let go of its connections. */
+export interface MeshHttpClient {
+  readonly httpClient: UniversalClientFn;
+  /** close releases the HTTP/2 sessions; later requests fail with Canceled. */
+  close(): void;
+}
+
+/**
+ * createMeshHttpClient returns a connect-node HTTP client that serves every
+ * origin a balancer may send to. Over HTTP/2 it leases the process-wide
+ * session of each origin on first use (see leaseHttp2Session), so clients of
+ * one endpoint share one connection.
+ */
+export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?: Http2SessionOptions; name: string }): MeshHttpClient {
+  if (options.httpVersion === '1.1') {
+    return { httpClient: createNodeHttpClient({ httpVersion: '1.1' }), close() {} };
+  }
+  const sessions = new Map<string, Http2SessionLease>();
+  let closed = false;
+  const httpClient = createNodeHttpClient({
+    httpVersion: '2',
+    sessionProvider: (url) => {
+      if (closed) throw new ConnectError(`client of ${options.name} is closed`, Code.Canceled);
+      const origin = new URL(url).origin;
+      let lease = sessions.get(origin);
+      if (!lease) {
+        lease = leaseHttp2Session(origin, options.http2);
+        sessions.set(origin, lease);
+      }
+      return lease.manager;
+    },
+  });
+  return {
+    httpClient,
+    close() {
+      closed = true;
+      for (const lease of sessions.values()) lease.release();
+      sessions.clear();
+    },
+  };
+}

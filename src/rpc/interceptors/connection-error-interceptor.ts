@@ -1,0 +1,54 @@
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+
+/**
+ * CONNECTION_LOST_ERROR_CODES are Node.js error codes that mean the connection
+ * to the server broke under a call, as opposed to the call being refused or
+ * answered.
+ */
+export const CONNECTION_LOST_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_INVALID_SESSION',
+  'ERR_HTTP2_SESSION_ERROR',
+]);
+
+function causeCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  const seen = new Set<unknown>();
+  for (let current = error; current instanceof Error && !seen.has(current); current = current.cause) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}
+
+// Canceled that the caller did not ask for comes from an HTTP/2 stream reset
+// with CANCEL, which Node uses for the streams of a session that died.
+function isConnectionLoss(connectError: ConnectError, error: unknown): boolean {
+  if (connectError.code === Code.Canceled) return true;
+  return connectError.code === Code.Aborted && causeCodes(error).some((c) => CONNECTION_LOST_ERROR_CODES.has(c));
+}
+
+/**
+ * createConnectionErrorInterceptor returns an interceptor that reports a
+ * connection lost under a call (reset by a dying server, GOAWAY) as
+ * Unavailable, as gRPC does. connect-node maps ECONNRESET to Aborted (a code
+ * meant for servers whose client hung up) and the streams of a dead session
+ * to Canceled; for a client either would hide the failure from the breaker
+ * and the retry policy. Calls the caller cancelled keep their code.
+ */
+export function createConnectionErrorInterceptor(): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (error) {
+      const connectError = ConnectError.from(error);
+      if (!req.signal.aborted && isConnectionLoss(connectError, error)) {
+        throw new ConnectError(`connection lost: ${connectError.rawMessage}`, Code.Unavailable, connectError.metadata, undefined, error);
+      }
+      throw error;
+    }
+  };
+}

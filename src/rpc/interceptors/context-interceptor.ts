@@ -1,0 +1,19 @@
+import type { Interceptor } from '@connectrpc/connect';
+import { createContext, getContext, newSpanId, runWithContext, writeContextHeaders } from '../../context/index.js';
+
+/**
+ * createContextInterceptor returns an interceptor that puts the current
+ * request context (trace, correlation id, user, tenant, auth token) on every
+ * outgoing call's headers, under a new span id per call, so the server can
+ * restore it. A call made outside any context starts a fresh one, and inner
+ * interceptors run inside it.
+ */
+export function createContextInterceptor(): Interceptor {
+  return (next) => async (req) => {
+    const current = getContext();
+    const context = current ?? createContext();
+    // The caller's span becomes the server's parent; each call is its own span.
+    writeContextHeaders(context, req.header, newSpanId());
+    return current ? next(req) : runWithContext(context, () => next(req));
+  };
+}

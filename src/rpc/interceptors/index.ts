@@ -1,0 +1,39 @@
+// Client interceptors of the toolkit. Each works alone; createServiceClient
+// stacks them in the documented order (see src/rpc/client/create-mesh-client.ts).
+export { createBalancerInterceptor, triedEndpointsKey, type Balancer, type BalancerOptions } from './balancer-interceptor.js';
+export { createIsBreakerFailure, DEFAULT_BREAKER_FAILURE_CODES } from './breaker-failure-codes.js';
+export { createBreakerInterceptor, type BreakerInterceptorOptions } from './breaker-interceptor.js';
+export {
+  createBreakerRegistry,
+  type BreakerOptions,
+  type BreakerRegistry,
+  type EndpointStateChange,
+} from './breaker-registry.js';
+export { callDeadlineKey, callDeadlineOf } from './call-deadline.js';
+export { CONNECTION_LOST_ERROR_CODES, createConnectionErrorInterceptor } from './connection-error-interceptor.js';
+export { createContextInterceptor } from './context-interceptor.js';
+export {
+  createDeadlineInterceptor,
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_MIN_CALL_BUDGET_MS,
+  type DeadlineOptions,
+} from './deadline-interceptor.js';
+export { endpointOfRequest, normalizeBaseUrl } from './request-endpoint.js';
+export { IDEMPOTENCY_KEY_HEADER, isIdempotentMethod, isRetryEligible } from './retry-eligibility.js';
+export { retryDelayFromError } from './retry-info.js';
+export {
+  createRetryInterceptor,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRYABLE_CODES,
+  resolveRetryBudget,
+  type RetryEvent,
+  type RetryOptions,
+} from './retry-interceptor.js';
+export {
+  formatConnectTimeout,
+  formatGrpcTimeout,
+  readTimeoutHeader,
+  wireProtocolOf,
+  writeTimeoutHeader,
+  type WireProtocol,
+} from './timeout-header.js';

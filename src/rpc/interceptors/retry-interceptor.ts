@@ -1,0 +1,143 @@
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { createLinkedAbortController } from '@connectrpc/connect/protocol';
+import {
+  abortableSleep,
+  BrokenCircuitError,
+  computeBackoff,
+  createRetryBudget,
+  delayWithinDeadline,
+  DEFAULT_MIN_ATTEMPT_TIME,
+  type BackoffOptions,
+  type RetryBudget,
+  type RetryBudgetOptions,
+} from '../../resilience/index.js';
+import { triedEndpointsKey } from './balancer-interceptor.js';
+import { callDeadlineOf } from './call-deadline.js';
+import { isRetryEligible } from './retry-eligibility.js';
+import { retryDelayFromError } from './retry-info.js';
+import { writeTimeoutHeader } from './timeout-header.js';
+
+/** DEFAULT_MAX_ATTEMPTS is the number of attempts of a call, the first one included. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+/** DEFAULT_RETRYABLE_CODES retries only Unavailable: the one code that says the request was not processed (AIP-194). */
+export const DEFAULT_RETRYABLE_CODES: readonly Code[] = Object.freeze([Code.Unavailable]);
+
+/** RetryEvent describes one retry about to be made, for logs and metrics. */
+export interface RetryEvent {
+  /** Full method name, e.g. `auth.v1.AuthService/GetUser`. */
+  readonly procedure: string;
+  /** Number of the attempt about to start (2 for the first retry). */
+  readonly attempt: number;
+  /** The error of the attempt that failed. */
+  readonly error: ConnectError;
+  /** Milliseconds waited before the attempt. */
+  readonly delayMs: number;
+}
+
+/** RetryOptions configures createRetryInterceptor. */
+export interface RetryOptions {
+  /**
+   * Attempts per call, the first one included; 1 disables retries.
+   * @defaultValue DEFAULT_MAX_ATTEMPTS (3)
+   */
+  maxAttempts?: number;
+  /**
+   * Codes worth retrying; other errors are returned at once.
+   * @defaultValue DEFAULT_RETRYABLE_CODES ([Code.Unavailable])
+   */
+  retryableCodes?: readonly Code[];
+  /**
+   * Backoff between attempts (exponential with full jitter by default); a
+   * server's `mesh.v1.RetryInfo` replaces it when present.
+   * @defaultValue the defaults of computeBackoff (100 ms initial, ×2, 10 s max, full jitter)
+   */
+  backoff?: BackoffOptions;
+  /**
+   * Retry budget of the target: a RetryBudget to share, options for a new one,
+   * or false for none.
+   * @defaultValue a new budget with createRetryBudget's defaults (20 % of calls + 10 retries/s)
+   */
+  budget?: RetryBudget | RetryBudgetOptions | false;
+  /**
+   * Least time, in milliseconds, an attempt must have before the deadline to be made.
+   * @defaultValue DEFAULT_MIN_ATTEMPT_TIME (10)
+   */
+  minAttemptTimeMs?: number;
+  /** Called before every retry. */
+  onRetry?: (event: RetryEvent) => void;
+  /**
+   * Clock in epoch milliseconds; injectable for tests.
+   * @defaultValue Date.now
+   */
+  now?: () => number;
+}
+
+/**
+ * resolveRetryBudget returns the budget a `budget` retry option stands for:
+ * the budget given, a new one from options, or undefined for `false`.
+ */
+export function resolveRetryBudget(option: RetryOptions['budget'] = {}): RetryBudget | undefined {
+  if (option === false) return undefined;
+  return typeof (option as RetryBudget).tryWithdraw === 'function' ? (option as RetryBudget) : createRetryBudget(option as RetryBudgetOptions);
+}
+
+/**
+ * createRetryInterceptor returns an interceptor that retries failed unary calls
+ * of idempotent methods (NO_SIDE_EFFECTS / IDEMPOTENT) and of calls carrying
+ * an `idempotency-key` header; streaming calls are never retried. Only
+ * `retryableCodes` are retried, never a call rejected by an open circuit
+ * breaker (every endpoint is open by then), and only while the target's
+ * retry budget allows. Backoff is exponential with jitter and never sleeps
+ * past the call's deadline; each attempt's timeout header is rewritten to the
+ * time left, because connect-es wrote it once for the whole call.
+ */
+export function createRetryInterceptor(options: RetryOptions = {}): Interceptor {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const retryable = new Set(options.retryableCodes ?? DEFAULT_RETRYABLE_CODES);
+  const minAttemptTime = options.minAttemptTimeMs ?? DEFAULT_MIN_ATTEMPT_TIME;
+  const now = options.now ?? Date.now;
+  const budget = resolveRetryBudget(options.budget);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new RangeError(`maxAttempts must be an integer >= 1, got ${maxAttempts}`);
+  }
+
+  const shouldRetry = (error: ConnectError): boolean =>
+    retryable.has(error.code) && !(error.cause instanceof BrokenCircuitError);
+
+  return (next) => async (req) => {
+    budget?.recordRequest();
+    // A call starts here: a contextValues object reused from an earlier call must not steer it.
+    req.contextValues.delete(triedEndpointsKey);
+    if (maxAttempts === 1 || !isRetryEligible(req)) return next(req);
+    const deadline = callDeadlineOf(req, now());
+    for (let attempt = 1; ; attempt++) {
+      // A fresh header per attempt: the transport may edit it, and the timeout differs.
+      const header = new Headers(req.header);
+      if (attempt > 1 && deadline !== undefined) writeTimeoutHeader(header, deadline - now());
+      const attemptSignal = createLinkedAbortController(req.signal);
+      try {
+        return await next({ ...req, header, signal: attemptSignal.signal });
+      } catch (cause) {
+        const error = ConnectError.from(cause);
+        if (attempt >= maxAttempts || req.signal.aborted || !shouldRetry(error)) throw error;
+        const delayMs = retryDelay(error, attempt, deadline === undefined ? undefined : deadline - now());
+        if (delayMs === undefined || (budget && !budget.tryWithdraw())) throw error;
+        options.onRetry?.({ procedure: `${req.service.typeName}/${req.method.name}`, attempt: attempt + 1, error, delayMs });
+        await abortableSleep(delayMs, req.signal);
+      } finally {
+        // Frees the attempt's stream listeners, as connect-es does when a call ends.
+        attemptSignal.abort();
+      }
+    }
+  };
+
+  function retryDelay(error: ConnectError, attempt: number, remainingMs: number | undefined): number | undefined {
+    const requested = retryDelayFromError(error);
+    if (requested === undefined) {
+      return delayWithinDeadline(computeBackoff(attempt - 1, options.backoff), remainingMs, { minAttemptTime });
+    }
+    // The server's delay is a floor: if it does not fit, there is no retry.
+    const fitted = delayWithinDeadline(requested, remainingMs, { minAttemptTime });
+    return fitted === requested ? fitted : undefined;
+  }
+}
