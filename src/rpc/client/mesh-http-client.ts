@@ -21,12 +21,23 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
     return { httpClient: createNodeHttpClient({ httpVersion: '1.1' }), close() {} };
   }
   const sessions = new Map<string, Http2SessionLease>();
+  // Parsing a URL on every call costs more than the lookup; a client calls a
+  // fixed set of URLs (its endpoints times its methods), so the cache stays small.
+  const origins = new Map<string, string>();
+  const originOf = (url: string): string => {
+    let origin = origins.get(url);
+    if (origin === undefined) {
+      origin = new URL(url).origin;
+      origins.set(url, origin);
+    }
+    return origin;
+  };
   let closed = false;
   const httpClient = createNodeHttpClient({
     httpVersion: '2',
     sessionProvider: (url) => {
       if (closed) throw new ConnectError(`client of ${options.name} is closed`, Code.Canceled);
-      const origin = new URL(url).origin;
+      const origin = originOf(url);
       let lease = sessions.get(origin);
       if (!lease) {
         lease = leaseHttp2Session(origin, options.http2);

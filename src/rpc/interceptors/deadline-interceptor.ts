@@ -1,7 +1,7 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
-import { createDeadlineSignal, createLinkedAbortController } from '@connectrpc/connect/protocol';
 import { getContext } from '../../context/index.js';
 import { callDeadlineKey } from './call-deadline.js';
+import { linkAbortSignal } from './link-abort-signal.js';
 import { readTimeoutHeader, writeTimeoutHeader } from './timeout-header.js';
 
 /** DEFAULT_CALL_TIMEOUT_MS is the timeout of a call whose caller and method configuration set none. */
@@ -79,17 +79,22 @@ export function createDeadlineInterceptor(options: DeadlineOptions = {}): Interc
     }
     writeTimeoutHeader(req.header, budget);
     req.contextValues.set(callDeadlineKey, deadline);
-    const timer = createDeadlineSignal(budget);
-    const controller = createLinkedAbortController(req.signal, timer.signal);
+    // One controller does what connect-es's createDeadlineSignal and createLinkedAbortController do in two.
+    const link = linkAbortSignal(req.signal);
+    const timer = setTimeout(() => link.controller.abort(new ConnectError('the operation timed out', Code.DeadlineExceeded)), budget);
+    const cleanup = () => {
+      clearTimeout(timer);
+      link.unlink();
+    };
     if (!req.stream) {
       try {
-        return await next({ ...req, signal: controller.signal });
+        return await next({ ...req, signal: link.signal });
       } finally {
-        timer.cleanup();
+        cleanup();
       }
     }
     // A stream outlives next(); connect-es aborts req.signal when it ends.
-    controller.signal.addEventListener('abort', () => timer.cleanup(), { once: true });
-    return next({ ...req, signal: controller.signal });
+    link.signal.addEventListener('abort', cleanup, { once: true });
+    return next({ ...req, signal: link.signal });
   };
 }

@@ -1,5 +1,4 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
-import { createLinkedAbortController } from '@connectrpc/connect/protocol';
 import {
   abortableSleep,
   BrokenCircuitError,
@@ -13,6 +12,7 @@ import {
 } from '../../resilience/index.js';
 import { triedEndpointsKey } from './balancer-interceptor.js';
 import { callDeadlineOf } from './call-deadline.js';
+import { linkAbortSignal } from './link-abort-signal.js';
 import { isRetryEligible } from './retry-eligibility.js';
 import { retryDelayFromError } from './retry-info.js';
 import { writeTimeoutHeader } from './timeout-header.js';
@@ -21,6 +21,10 @@ import { writeTimeoutHeader } from './timeout-header.js';
 export const DEFAULT_MAX_ATTEMPTS = 3;
 /** DEFAULT_RETRYABLE_CODES retries only Unavailable: the one code that says the request was not processed (AIP-194). */
 export const DEFAULT_RETRYABLE_CODES: readonly Code[] = Object.freeze([Code.Unavailable]);
+
+// The abort reason of a failed attempt's signal, made once: a fresh reason
+// (a DOMException by default) per call cost more than the rest of this interceptor.
+const ATTEMPT_ENDED = new ConnectError('the attempt ended', Code.Canceled);
 
 /** RetryEvent describes one retry about to be made, for logs and metrics. */
 export interface RetryEvent {
@@ -114,10 +118,13 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
       // A fresh header per attempt: the transport may edit it, and the timeout differs.
       const header = new Headers(req.header);
       if (attempt > 1 && deadline !== undefined) writeTimeoutHeader(header, deadline - now());
-      const attemptSignal = createLinkedAbortController(req.signal);
+      const attemptSignal = linkAbortSignal(req.signal);
       try {
         return await next({ ...req, header, signal: attemptSignal.signal });
       } catch (cause) {
+        // Frees the failed attempt's stream listeners before the next one, as
+        // connect-es does when a call ends.
+        attemptSignal.controller.abort(ATTEMPT_ENDED);
         const error = ConnectError.from(cause);
         if (attempt >= maxAttempts || req.signal.aborted || !shouldRetry(error)) throw error;
         const delayMs = retryDelay(error, attempt, deadline === undefined ? undefined : deadline - now());
@@ -125,8 +132,7 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
         options.onRetry?.({ procedure: `${req.service.typeName}/${req.method.name}`, attempt: attempt + 1, error, delayMs });
         await abortableSleep(delayMs, req.signal);
       } finally {
-        // Frees the attempt's stream listeners, as connect-es does when a call ends.
-        attemptSignal.abort();
+        attemptSignal.unlink();
       }
     }
   };

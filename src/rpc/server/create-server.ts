@@ -1,11 +1,13 @@
 import { createServer as createHttp1Server } from 'node:http';
 import { createSecureServer, createServer as createHttp2Server, type SecureServerOptions } from 'node:http2';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type Interceptor, type ServiceImpl } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Health } from '../../../gen/grpc/health/v1/health_pb.js';
+import { file_mesh_v1_error_details } from '../../../gen/mesh/v1/error_details_pb.js';
 import { ServerReflection } from '../../../gen/grpc/reflection/v1/reflection_pb.js';
 import { createCleartextListener } from './cleartext-listener.js';
 import { ConnectionTracker } from './connection-tracker.js';
@@ -44,6 +46,9 @@ export async function createServer(options: ServerOptions): Promise<MeshServer> 
   const health = new HealthRegistry();
   const tracker = new ConnectionTracker();
   const shutdown = new AbortController();
+  // connect-node adds one listener per in-flight call to this signal; many
+  // concurrent calls are normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const served: DescService[] = [];
   const maxHeaderListSize = options.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE;
 
@@ -58,7 +63,7 @@ export async function createServer(options: ServerOptions): Promise<MeshServer> 
     if (options.reflection ?? true) {
       const v1alpha = reflectionV1AlphaService();
       served.push(ServerReflection, v1alpha);
-      const reflection = createReflectionService(createDescriptorIndex(served));
+      const reflection = createReflectionService(createDescriptorIndex(served, [file_mesh_v1_error_details]));
       router.service(ServerReflection, reflection);
       router.service(v1alpha, reflection as unknown as Partial<ServiceImpl<DescService>>);
     }

@@ -21,8 +21,12 @@ export interface DescriptorIndex {
   serializeWithDependencies(file: DescFile): Uint8Array[];
 }
 
-/** createDescriptorIndex indexes the files of `services` and all their transitive imports. */
-export function createDescriptorIndex(services: readonly DescService[]): DescriptorIndex {
+/**
+ * createDescriptorIndex indexes the files of `services` and all their
+ * transitive imports, plus `extraFiles` (types that only appear inside
+ * error details, which tools must resolve to decode them).
+ */
+export function createDescriptorIndex(services: readonly DescService[], extraFiles: readonly DescFile[] = []): DescriptorIndex {
   const files = new Map<string, DescFile>();
   const symbols = new Map<string, DescFile>();
   const extensions = new Map<string, Map<number, DescFile>>();
@@ -56,6 +60,7 @@ export function createDescriptorIndex(services: readonly DescService[]): Descrip
     }
   };
   services.forEach((service) => addFile(service.file));
+  extraFiles.forEach(addFile);
 
   const serialize = (file: DescFile): Uint8Array => {
     let bytes = serialized.get(file);
