@@ -1,5 +1,9 @@
 import type { IHeaders } from 'kafkajs';
 
+// ignoreBOM keeps a leading BOM in the text, as Buffer#toString does; on short
+// header values this decoder is faster than Buffer#toString.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /**
  * readHeaders turns kafkajs record headers into one string per lowercase
  * name, tolerant of what other producers write: values may be Buffers or
@@ -8,12 +12,27 @@ import type { IHeaders } from 'kafkajs';
  */
 export function readHeaders(headers: IHeaders | undefined): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(headers ?? {})) {
+  if (!headers) return result;
+  // Object.keys and indexing, not Object.entries: this runs for every consumed record.
+  for (const name of Object.keys(headers)) {
+    const raw = headers[name];
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (value === undefined) continue;
-    result[name.toLowerCase()] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+    result[name.toLowerCase()] = typeof value === 'string' ? value : Buffer.isBuffer(value) ? utf8.decode(value) : String(value);
   }
   return result;
+}
+
+const httpSpellings = new Map<string, string>();
+
+// The HTTP binding's spelling of a Kafka header name, computed once per name.
+function httpSpelling(name: string): string {
+  let spelling = httpSpellings.get(name);
+  if (spelling === undefined) {
+    spelling = name.replace(/^ce_/, 'ce-');
+    httpSpellings.set(name, spelling);
+  }
+  return spelling;
 }
 
 /**
@@ -22,7 +41,7 @@ export function readHeaders(headers: IHeaders | undefined): Record<string, strin
  * some tools write to Kafka by mistake; surrounding whitespace is dropped.
  */
 export function cloudEventAttribute(headers: Record<string, string>, name: string): string | undefined {
-  const value = headers[name] ?? headers[name.replace(/^ce_/, 'ce-')];
+  const value = headers[name] ?? headers[httpSpelling(name)];
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
 }

@@ -40,14 +40,43 @@ export const DEFAULT_PARTITION_COUNT_TTL = 300_000;
 
 interface Pending {
   records: readonly OutgoingRecord[];
+  /** sizeOf all records, computed once when queued. */
+  bytes: number;
   resolve(acks: RecordAck[]): void;
   reject(error: unknown): void;
 }
 
+/** PARTITION_CACHE_KEYS bounds the key-to-partition cache of one topic; it is cleared when full. */
+const PARTITION_CACHE_KEYS = 10_000;
+
 function sizeOf(record: OutgoingRecord): number {
   let size = (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const [name, value] of Object.entries(record.headers ?? {})) size += name.length + (value?.toString().length ?? 0);
+  const headers = record.headers;
+  if (headers) {
+    // for...in rather than Object.entries: this runs for every record sent.
+    for (const name in headers) {
+      if (!Object.hasOwn(headers, name)) continue;
+      size += name.length + (headers[name]?.toString().length ?? 0);
+    }
+  }
   return size;
+}
+
+function sizeOfAll(records: readonly OutgoingRecord[]): number {
+  let size = 0;
+  for (const record of records) size += sizeOf(record);
+  return size;
+}
+/** PartitionOffsets hands out the offsets of one partition's records in a response, one call per record. */
+type PartitionOffsets = () => string;
+
+// Number arithmetic while offsets stay exact in a double (always, in practice), BigInt beyond.
+function partitionOffsets(baseOffset: string | undefined): PartitionOffsets {
+  const base = baseOffset === undefined ? -1 : Number(baseOffset);
+  let next = 0;
+  if (Number.isSafeInteger(base) && Number.isSafeInteger(base + 2 ** 31)) return () => String(base + next++);
+  const big = BigInt(baseOffset ?? '-1');
+  return () => (big + BigInt(next++)).toString();
 }
 
 /**
@@ -90,35 +119,60 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
   }
 
   type PartitionMetadata = Parameters<ReturnType<typeof Partitioners.DefaultPartitioner>>[0]['partitionMetadata'];
-  const partitionMetadata = new Map<string, { metadata: PartitionMetadata; readAt: number }>();
+  interface TopicPartitions {
+    metadata: PartitionMetadata;
+    readAt: number;
+    /**
+     * Partitions of string keys already hashed: aggregates publish again and
+     * again, and kafkajs's partitioner filters the partition list on every call.
+     * Keyed placement only depends on the key and the count, so the cache lives
+     * and dies with this count.
+     */
+    byKey: Map<string, number>;
+  }
+  const topicPartitions = new Map<string, TopicPartitions>();
 
-  async function readPartitionMetadata(topic: string): Promise<PartitionMetadata> {
+  async function readPartitionMetadata(topic: string): Promise<void> {
     try {
       const metadata = await admin!.fetchTopicMetadata({ topics: [topic] });
       const count = metadata.topics[0]?.partitions.length ?? 0;
       if (count === 0) throw new Error('no partitions');
       // The partitioner only needs the count: every partition is taken as available.
       const entry = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
-      partitionMetadata.set(topic, { metadata: entry, readAt: Date.now() });
-      return entry;
+      topicPartitions.set(topic, { metadata: entry, readAt: Date.now(), byKey: new Map() });
     } catch (error) {
       throw new KafkaTransportError('METADATA_FAILED', `cannot read the partitions of topic ${topic} (does it exist? provision it with ensureTopics): ${(error as Error).message}`, { cause: error });
     }
   }
 
-  async function assignPartitions(records: readonly OutgoingRecord[]): Promise<number[]> {
+  /** refreshPartitionCounts reads the counts of the batch's topics that are unknown or older than the TTL, once per topic; it returns the topics that failed. */
+  async function refreshPartitionCounts(batch: readonly Pending[]): Promise<Map<string, unknown>> {
     const now = Date.now();
-    const partitions: number[] = [];
-    for (const record of records) {
-      if (record.partition !== undefined) {
-        partitions.push(record.partition);
-        continue;
+    const stale = new Set<string>();
+    for (const pending of batch) {
+      for (const record of pending.records) {
+        if (record.partition !== undefined || stale.has(record.topic)) continue;
+        const known = topicPartitions.get(record.topic);
+        if (!known || now - known.readAt >= partitionCountTtl) stale.add(record.topic);
       }
-      const cached = partitionMetadata.get(record.topic);
-      const metadata = cached && now - cached.readAt < partitionCountTtl ? cached.metadata : await readPartitionMetadata(record.topic);
-      partitions.push(partitioner({ topic: record.topic, partitionMetadata: metadata, message: { key: record.key ?? null, value: record.value } as Message }));
     }
-    return partitions;
+    const failures = new Map<string, unknown>();
+    for (const topic of stale) await readPartitionMetadata(topic).catch((error: unknown) => failures.set(topic, error));
+    return failures;
+  }
+
+  function partitionOf(record: OutgoingRecord): number {
+    if (record.partition !== undefined) return record.partition;
+    const known = topicPartitions.get(record.topic)!;
+    const key = record.key;
+    if (typeof key !== 'string') return partitioner({ topic: record.topic, partitionMetadata: known.metadata, message: { key: key ?? null, value: record.value } as Message });
+    let partition = known.byKey.get(key);
+    if (partition === undefined) {
+      partition = partitioner({ topic: record.topic, partitionMetadata: known.metadata, message: { key, value: record.value } as Message });
+      if (known.byKey.size >= PARTITION_CACHE_KEYS) known.byKey.clear();
+      known.byKey.set(key, partition);
+    }
+    return partition;
   }
 
   function takeBatch(): Pending[] {
@@ -127,57 +181,64 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
     let bytes = 0;
     while (queue.length > 0) {
       const next = queue[0]!;
-      const size = next.records.reduce((sum, record) => sum + sizeOf(record), 0);
-      if (batch.length > 0 && (records + next.records.length > maxBatchRecords || bytes + size > maxBatchBytes)) break;
+      if (batch.length > 0 && (records + next.records.length > maxBatchRecords || bytes + next.bytes > maxBatchBytes)) break;
       batch.push(queue.shift()!);
       records += next.records.length;
-      bytes += size;
+      bytes += next.bytes;
     }
     return batch;
   }
 
   async function sendBatch(batch: Pending[]): Promise<void> {
-    // Assign partitions per request, then group by topic-partition in input order.
-    const placed: { pending: Pending; index: number; topic: string; partition: number; record: OutgoingRecord }[] = [];
-    const failed = new Set<Pending>();
+    const failures = await refreshPartitionCounts(batch);
+    const live: Pending[] = [];
     for (const pending of batch) {
-      try {
-        const partitions = await assignPartitions(pending.records);
-        for (const [index, record] of pending.records.entries()) {
-          placed.push({ pending, index, topic: record.topic, partition: partitions[index]!, record });
-        }
-      } catch (error) {
-        failed.add(pending);
-        pending.reject(error);
-      }
+      const failed = failures.size === 0 ? undefined : pending.records.find((record) => record.partition === undefined && failures.has(record.topic));
+      if (failed) pending.reject(failures.get(failed.topic));
+      else live.push(pending);
     }
-    const sendable = placed.filter((entry) => !failed.has(entry.pending));
-    if (sendable.length === 0) return;
+    if (live.length === 0) return;
+    // Assign partitions per request, then group by topic in input order.
     const byTopic = new Map<string, Message[]>();
-    for (const { topic, partition, record } of sendable) {
-      const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: record.key ?? null, value: record.value, headers: record.headers, partition, timestamp: record.timestamp });
-      byTopic.set(topic, messages);
+    const placements: number[][] = [];
+    let sendable = 0;
+    for (const pending of live) {
+      const partitions: number[] = new Array(pending.records.length);
+      for (let index = 0; index < pending.records.length; index++) {
+        const record = pending.records[index]!;
+        const partition = partitionOf(record);
+        partitions[index] = partition;
+        let messages = byTopic.get(record.topic);
+        if (!messages) byTopic.set(record.topic, (messages = []));
+        messages.push({ key: record.key ?? null, value: record.value, headers: record.headers, partition, timestamp: record.timestamp });
+      }
+      placements.push(partitions);
+      sendable += pending.records.length;
     }
-    const live = [...new Set(sendable.map((entry) => entry.pending))];
     let metadata;
     try {
       metadata = await producer!.sendBatch({ acks: -1, compression, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     } catch (error) {
-      const wrapped = new KafkaTransportError('SEND_FAILED', `the broker did not acknowledge ${sendable.length} record(s): ${(error as Error).message}`, { cause: error });
+      const wrapped = new KafkaTransportError('SEND_FAILED', `the broker did not acknowledge ${sendable} record(s): ${(error as Error).message}`, { cause: error });
       for (const pending of live) pending.reject(wrapped);
       return;
     }
-    const base = new Map(metadata.map((m) => [`${m.topicName}/${m.partition}`, BigInt(m.baseOffset ?? '0')]));
-    const next = new Map<string, bigint>();
-    const acks = new Map<Pending, RecordAck[]>(live.map((pending) => [pending, []]));
-    for (const { pending, index, topic, partition } of sendable) {
-      const key = `${topic}/${partition}`;
-      const offset = next.get(key) ?? base.get(key) ?? -1n;
-      next.set(key, offset + 1n);
-      acks.get(pending)![index] = { topic, partition, offset: offset.toString() };
+    // Records of one partition got consecutive offsets from the base offset, in request order.
+    const offsets = new Map<string, PartitionOffsets>();
+    for (const m of metadata) offsets.set(`${m.topicName}/${m.partition}`, partitionOffsets(m.baseOffset));
+    for (const [i, pending] of live.entries()) {
+      const partitions = placements[i]!;
+      const acks: RecordAck[] = new Array(pending.records.length);
+      for (let index = 0; index < pending.records.length; index++) {
+        const topic = pending.records[index]!.topic;
+        const partition = partitions[index]!;
+        const key = `${topic}/${partition}`;
+        let next = offsets.get(key);
+        if (!next) offsets.set(key, (next = partitionOffsets(undefined)));
+        acks[index] = { topic, partition, offset: next() };
+      }
+      pending.resolve(acks);
     }
-    for (const pending of live) pending.resolve(acks.get(pending)!);
   }
 
   async function flush(): Promise<void> {
@@ -205,7 +266,7 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
       if (closed) return Promise.reject(new KafkaTransportError('PRODUCER_CLOSED', 'the producer is closed'));
       if (records.length === 0) return Promise.resolve([]);
       return new Promise<RecordAck[]>((resolve, reject) => {
-        queue.push({ records, resolve, reject });
+        queue.push({ records, bytes: sizeOfAll(records), resolve, reject });
         // Flush on the next turn so records sent in the same turn share a request.
         if (!flushing) setImmediate(() => void flush());
       });

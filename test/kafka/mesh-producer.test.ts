@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Admin } from 'kafkajs';
+import { Partitioners, type Admin } from 'kafkajs';
 import { acquireSharedProducer, createMeshProducer, ensureTopics, KafkaTransportError } from '../../src/kafka/index.js';
 import { testKafka, uniqueName } from '../support/kafka.js';
 
@@ -47,6 +47,24 @@ describe('mesh producer', () => {
       });
       await consumer.disconnect();
       for (const [i, ack] of acks.entries()) assert.equal(stored.get(`${ack.partition}/${ack.offset}`), records[i]!.value);
+    } finally {
+      await producer.close();
+    }
+  });
+
+  test('places keyed records where kafkajs\'s Java-compatible partitioner does, repeated keys included', async () => {
+    const topic = uniqueName('placement');
+    await ensureTopics(admin, [{ topic, partitions: 5 }]);
+    const producer = createMeshProducer(kafka);
+    try {
+      // String keys go through the producer's key cache from their second use on; Buffer keys never do.
+      const keys: (string | Buffer)[] = [...Array.from({ length: 40 }, (_, i) => `aggregate-${i % 20}`), Buffer.from('bytes-key'), Buffer.from('bytes-key')];
+      const acks = await producer.send(keys.map((key, i) => ({ topic, key, value: `v${i}` })));
+      const partitioner = Partitioners.DefaultPartitioner();
+      const partitionMetadata = Array.from({ length: 5 }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+      for (const [i, key] of keys.entries()) {
+        assert.equal(acks[i]!.partition, partitioner({ topic, partitionMetadata, message: { key, value: null } }), `partition of key ${String(key)}`);
+      }
     } finally {
       await producer.close();
     }
