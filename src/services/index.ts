@@ -5,6 +5,5 @@ export * from './market/index.js';
 export * from './notification/index.js';
 export * from './skillpod/index.js';
 export * from './shared/index.js';
-export { DEFAULT_CLOSE_TIMEOUT_MS, listenH2c, type H2cListener, type ListenH2cOptions } from './listen-h2c.js';
 export { SERVICE_NAMES, ServiceCatalog, isServiceName, listenPortOf, type ServiceCatalogEntry, type ServiceName, type StoreOf } from './service-catalog.js';
-export { DEFAULT_RETAINED_EVENTS, DEFAULT_SERVICE_HOST, startService, type RunningService, type StartServiceOptions } from './start-service.js';
+export { DEFAULT_RETAINED_EVENTS, DEFAULT_SERVICE_HOST, DEFAULT_SERVICE_SHUTDOWN_TIMEOUT_MS, startService, type RunningService, type StartServiceOptions } from './start-service.js';

@@ -1,7 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
-import type { ConnectRouter, ServiceImpl } from '@connectrpc/connect';
+import type { ServiceImpl } from '@connectrpc/connect';
 import type { EventPublisher } from '../events/event-publisher.js';
-import { listenH2c } from './listen-h2c.js';
+import { createServer, defineService, type HealthRegistry } from '../rpc/server/index.js';
 import { ServiceCatalog, type ServiceName, type StoreOf } from './service-catalog.js';
 import type { Clock } from './shared/clock.js';
 import { createInMemoryEventPublisher } from './shared/in-memory-event-publisher.js';
@@ -11,6 +11,9 @@ export const DEFAULT_SERVICE_HOST = '127.0.0.1';
 
 /** DEFAULT_RETAINED_EVENTS is how many events the default in-memory publisher keeps (the no-Kafka mode). */
 export const DEFAULT_RETAINED_EVENTS = 1000;
+
+/** DEFAULT_SERVICE_SHUTDOWN_TIMEOUT_MS bounds how long close() lets in-flight calls finish before cancelling them. */
+export const DEFAULT_SERVICE_SHUTDOWN_TIMEOUT_MS = 5_000;
 
 /** StartServiceOptions tune startService. */
 export interface StartServiceOptions<Store> {
@@ -29,6 +32,11 @@ export interface StartServiceOptions<Store> {
   /** store to serve; a fresh one when omitted. */
   store?: Store;
   clock?: Clock;
+  /**
+   * shutdownTimeoutMs is how long close() lets in-flight calls finish.
+   * @defaultValue DEFAULT_SERVICE_SHUTDOWN_TIMEOUT_MS
+   */
+  shutdownTimeoutMs?: number;
 }
 
 /** RunningService is one reference service listening on HTTP/2. */
@@ -39,15 +47,17 @@ export interface RunningService<Store> {
   port: number;
   store: Store;
   events: EventPublisher;
-  /** close stops accepting calls, drains the in-flight ones, then closes. */
+  /** health is the grpc.health.v1 status the server reports; set it to report the service's own readiness. */
+  health: HealthRegistry;
+  /** close turns health NOT_SERVING, stops accepting calls, drains the in-flight ones, then closes. */
   close(): Promise<void>;
 }
 
-function routesOf<Service extends DescService>(service: Service, implementation: ServiceImpl<Service>) {
-  return (router: ConnectRouter) => void router.service(service, implementation);
-}
-
-/** startService serves one reference service from ServiceCatalog on a real HTTP/2 (h2c) server. */
+/**
+ * startService serves one reference service from ServiceCatalog with the
+ * server kit (createServer): Connect, gRPC and gRPC-Web on one h2c port, with
+ * health, reflection, validation, idempotency, context and deadline handling.
+ */
 export async function startService<Name extends ServiceName>(name: Name, options: StartServiceOptions<StoreOf<Name>> = {}): Promise<RunningService<StoreOf<Name>>> {
   // Widened on purpose: the catalog's entries differ in types that one generic call cannot name.
   const entry = ServiceCatalog[name] as unknown as {
@@ -60,6 +70,11 @@ export async function startService<Name extends ServiceName>(name: Name, options
   const events = options.events ?? createInMemoryEventPublisher({ maxEvents: DEFAULT_RETAINED_EVENTS });
   const implementation = entry.createImplementation({ store, events, clock: options.clock });
   const host = options.host ?? DEFAULT_SERVICE_HOST;
-  const listener = await listenH2c(routesOf(entry.service, implementation), { port: options.port ?? entry.defaultPort, host });
-  return { name, url: `http://${host}:${listener.port}`, port: listener.port, store, events, close: () => listener.close() };
+  const server = await createServer({
+    services: [defineService(entry.service, implementation)],
+    port: options.port ?? entry.defaultPort,
+    host,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SERVICE_SHUTDOWN_TIMEOUT_MS,
+  });
+  return { name, url: server.url, port: server.port, store, events, health: server.health, close: () => server.close() };
 }

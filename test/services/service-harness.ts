@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient, type Client, type ServiceImpl } from 
 import { createConnectTransport, createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import assert from 'node:assert/strict';
 import { ErrorInfoSchema } from '../../gen/mesh/v1/error_details_pb.js';
-import { listenH2c } from '../../src/services/listen-h2c.js';
+import { createServer, defineService } from '../../src/rpc/server/index.js';
 import type { ServiceName, StoreOf } from '../../src/services/service-catalog.js';
 import { createInMemoryEventPublisher, type InMemoryEventPublisher } from '../../src/services/shared/in-memory-event-publisher.js';
 import { startService, type RunningService, type StartServiceOptions } from '../../src/services/start-service.js';
@@ -61,10 +61,10 @@ export interface ServedImplementation<Service extends DescService> {
   close(): Promise<void>;
 }
 
-/** serveImplementation serves one implementation over h2c on port 0 and connects a client to it. */
+/** serveImplementation serves one implementation with the server kit on port 0 and connects a client to it. */
 export async function serveImplementation<Service extends DescService>(service: Service, implementation: ServiceImpl<Service>): Promise<ServedImplementation<Service>> {
-  const listener = await listenH2c((router) => void router.service(service, implementation), { port: 0, host: '127.0.0.1' });
-  const baseUrl = `http://127.0.0.1:${listener.port}`;
+  const listener = await createServer({ services: [defineService(service, implementation)], port: 0, host: '127.0.0.1' });
+  const baseUrl = listener.url;
   const sessionManager = new Http2SessionManager(baseUrl);
   return {
     client: createClient(service, createConnectTransport({ baseUrl, httpVersion: '2', sessionManager })),

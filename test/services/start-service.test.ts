@@ -42,8 +42,9 @@ describe('main.ts', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'market', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-      const announced = JSON.parse(line) as { service: string; url: string };
+      const announced = JSON.parse(line) as { service: string; url: string; events: string };
       assert.equal(announced.service, 'market');
+      assert.equal(announced.events, 'kafka');
       const sessionManager = new Http2SessionManager(announced.url);
       const client = createClient(MarketService, createGrpcTransport({ baseUrl: announced.url, sessionManager }));
       const budget = { type: BudgetType.HOURLY, min: money('EUR', 20n), max: money('EUR', 80n) };
