@@ -100,7 +100,9 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const child = spawn(
     'java',
     [`-Xms256m`, `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', ...javaBase, 'kafka.Kafka', configFile],
-    { stdio: ['ignore', stdio, stdio] },
+    // Its own process group: a terminal's Ctrl-C must not stop the broker
+    // while the services that use it are still draining; stop() does it last.
+    { stdio: ['ignore', stdio, stdio], detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const isRunning = () => child.exitCode === null && child.signalCode === null;
