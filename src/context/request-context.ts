@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { context as otelContext, isSpanContextValid, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
 
 /**
  * RequestContext is what travels with a unit of work across services and
@@ -44,13 +45,59 @@ export function createContext(partial: Partial<RequestContext> = {}): RequestCon
 /**
  * runWithContext runs fn with a request context: fields given override the
  * current context's, so a nested call keeps its trace and correlation ids.
+ *
+ * With OpenTelemetry started, it also runs fn in the OTel context of that
+ * trace: under the active span when it is of the same trace, under the
+ * context's `spanId` as a remote parent when one came in, else with no parent
+ * span, so that the next span started is a root of `traceId` (the telemetry
+ * id generator adopts it). Without OpenTelemetry the API is a no-op and only
+ * the AsyncLocalStorage store changes.
  */
 export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T): T {
   const defined = Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined));
-  return storage.run(createContext({ ...storage.getStore(), ...defined }), fn);
+  const current = getContext();
+  // A span id belongs to its trace: a new trace id without a span id has no parent yet.
+  const base = current && defined.traceId !== undefined && defined.traceId !== current.traceId ? withoutSpanId(current) : current;
+  const next = createContext({ ...base, ...defined });
+  return storage.run(next, () => runInTrace(next, fn));
 }
 
-/** getContext returns the request context of the current async flow, if any. */
+/**
+ * getContext returns the request context of the current async flow, if any.
+ * While an OpenTelemetry span is active its trace and span ids win, so the
+ * context and OTel never disagree; a span without a request context yields
+ * one whose correlation id is the trace id in UUID form.
+ */
 export function getContext(): RequestContext | undefined {
-  return storage.getStore();
+  const store = storage.getStore();
+  const span = activeSpanContext();
+  if (!span) return store;
+  if (!store) return { traceId: span.traceId, spanId: span.spanId, correlationId: traceIdAsUuid(span.traceId) };
+  if (store.traceId === span.traceId && store.spanId === span.spanId) return store;
+  return { ...store, traceId: span.traceId, spanId: span.spanId };
+}
+
+function activeSpanContext(): SpanContext | undefined {
+  const span = trace.getSpanContext(otelContext.active());
+  return span && isSpanContextValid(span) ? span : undefined;
+}
+
+function runInTrace<T>(context: RequestContext, fn: () => T): T {
+  const active = activeSpanContext();
+  if (active?.traceId === context.traceId) return fn();
+  if (context.spanId === undefined) {
+    return active ? otelContext.with(trace.deleteSpan(otelContext.active()), fn) : fn();
+  }
+  // The toolkit's own traceparent always says sampled (formatTraceparent).
+  const parent = trace.wrapSpanContext({ traceId: context.traceId, spanId: context.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  return otelContext.with(trace.setSpan(otelContext.active(), parent), fn);
+}
+
+function withoutSpanId(context: RequestContext): RequestContext {
+  const { spanId: _parentOfAnotherTrace, ...rest } = context;
+  return rest;
+}
+
+function traceIdAsUuid(traceId: string): string {
+  return `${traceId.slice(0, 8)}-${traceId.slice(8, 12)}-${traceId.slice(12, 16)}-${traceId.slice(16, 20)}-${traceId.slice(20)}`;
 }

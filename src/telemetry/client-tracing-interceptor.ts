@@ -1,0 +1,57 @@
+import type { Interceptor } from '@connectrpc/connect';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { fetchHeadersSetter } from './header-carriers.js';
+import { rpcCallAttributes, rpcSystemOf, serverAddressAttributes } from './rpc-call-attributes.js';
+import { createRpcSpanOutcome, endWithStream } from './rpc-span-outcome.js';
+import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
+import { describeRejection } from './span-events.js';
+import { meshTracer } from './telemetry-scope.js';
+
+/** ClientTracingOptions configures createClientTracingInterceptor. */
+export interface ClientTracingOptions {
+  /**
+   * messageEvents adds an `rpc.message` event per message sent and received.
+   * @defaultValue true
+   */
+  messageEvents?: boolean;
+}
+
+/**
+ * createClientTracingInterceptor returns an interceptor that makes one CLIENT
+ * span per call (`rpc.system`, `rpc.service`, `rpc.method`, `server.address`,
+ * and the outcome as `rpc.grpc.status_code` or `rpc.connect_rpc.error_code`),
+ * writes its W3C trace context and baggage on the request headers
+ * (overwriting the toolkit's own traceparent), runs the inner interceptors
+ * inside it so that retries, breaker rejections and deadline exhaustion
+ * land on it as events, and records `rpc.client.duration`.
+ *
+ * Place it just inside the context interceptor: one span per logical call,
+ * with every attempt under it.
+ */
+export function createClientTracingInterceptor(options: ClientTracingOptions = {}): Interceptor {
+  const messageEvents = options.messageEvents ?? true;
+  return (next) => async (req) => {
+    const start = performance.now();
+    const system = rpcSystemOf(req.header);
+    const callAttributes = rpcCallAttributes(system, req.service, req.method);
+    const span = meshTracer().startSpan(`${req.service.typeName}/${req.method.name}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { ...callAttributes, ...serverAddressAttributes(req.url) },
+    });
+    const spanContext = trace.setSpan(context.active(), span);
+    propagation.inject(spanContext, req.header, fetchHeadersSetter);
+    const outcome = createRpcSpanOutcome(span, 'client', system, callAttributes, start);
+    if (messageEvents && !req.stream) span.addEvent(MeshSpanEvents.RPC_MESSAGE, { [RpcAttributes.MESSAGE_TYPE]: 'SENT', [RpcAttributes.MESSAGE_ID]: 1 });
+    try {
+      const res = await context.with(spanContext, () => next(req));
+      if (res.stream) return { ...res, message: endWithStream(span, spanContext, res.message, outcome, 'RECEIVED') };
+      if (messageEvents) span.addEvent(MeshSpanEvents.RPC_MESSAGE, { [RpcAttributes.MESSAGE_TYPE]: 'RECEIVED', [RpcAttributes.MESSAGE_ID]: 1 });
+      outcome.succeed();
+      return res;
+    } catch (error) {
+      describeRejection(span, error);
+      outcome.fail(error);
+      throw error;
+    }
+  };
+}

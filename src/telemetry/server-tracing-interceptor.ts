@@ -1,0 +1,56 @@
+import type { Interceptor } from '@connectrpc/connect';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { fetchHeadersGetter } from './header-carriers.js';
+import { rpcCallAttributes, rpcSystemOf, serverAddressAttributes } from './rpc-call-attributes.js';
+import { createRpcSpanOutcome, endWithStream } from './rpc-span-outcome.js';
+import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
+import { meshTracer } from './telemetry-scope.js';
+
+/** ServerTracingOptions configures createServerTracingInterceptor. */
+export interface ServerTracingOptions {
+  /**
+   * messageEvents adds an `rpc.message` event per message received and sent.
+   * @defaultValue true
+   */
+  messageEvents?: boolean;
+}
+
+/**
+ * createServerTracingInterceptor returns an interceptor that continues the
+ * caller's trace from the W3C `traceparent`/`tracestate`/`baggage` request
+ * headers (a call without them starts a trace), makes one SERVER span per
+ * call with the RPC semantic-convention attributes, runs the rest of the
+ * chain and the handler inside it, and records `rpc.server.duration`. A
+ * span is marked failed only for codes that are the server's fault
+ * (SERVER_ERROR_CODES), as the conventions ask.
+ *
+ * Place it first, outside the context interceptor, so that the request
+ * context the handler sees carries the server span's trace and span ids.
+ */
+export function createServerTracingInterceptor(options: ServerTracingOptions = {}): Interceptor {
+  const messageEvents = options.messageEvents ?? true;
+  return (next) => async (req) => {
+    const start = performance.now();
+    const system = rpcSystemOf(req.header);
+    const callAttributes = rpcCallAttributes(system, req.service, req.method);
+    const parent = propagation.extract(ROOT_CONTEXT, req.header, fetchHeadersGetter);
+    const span = meshTracer().startSpan(
+      `${req.service.typeName}/${req.method.name}`,
+      { kind: SpanKind.SERVER, attributes: { ...callAttributes, ...serverAddressAttributes(req.url) } },
+      parent,
+    );
+    const outcome = createRpcSpanOutcome(span, 'server', system, callAttributes, start);
+    if (messageEvents && !req.stream) span.addEvent(MeshSpanEvents.RPC_MESSAGE, { [RpcAttributes.MESSAGE_TYPE]: 'RECEIVED', [RpcAttributes.MESSAGE_ID]: 1 });
+    try {
+      const spanContext = trace.setSpan(parent, span);
+      const res = await context.with(spanContext, () => next(req));
+      if (res.stream) return { ...res, message: endWithStream(span, spanContext, res.message, outcome, 'SENT') };
+      if (messageEvents) span.addEvent(MeshSpanEvents.RPC_MESSAGE, { [RpcAttributes.MESSAGE_TYPE]: 'SENT', [RpcAttributes.MESSAGE_ID]: 1 });
+      outcome.succeed();
+      return res;
+    } catch (error) {
+      outcome.fail(error);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,171 @@
+import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ContextIdGenerator } from './context-id-generator.js';
+import { setLogExport } from './log-export.js';
+
+/** DEFAULT_SAMPLE_RATIO samples every new trace; children follow their parent's decision. */
+export const DEFAULT_SAMPLE_RATIO = 1;
+/** DEFAULT_METRIC_EXPORT_INTERVAL_MS is how often metrics are pushed over OTLP (the SDK's own default). */
+export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 60_000;
+/** DEFAULT_SPAN_EXPORT_DELAY_MS is how long the batch span (and log) processors wait before sending a batch. */
+export const DEFAULT_SPAN_EXPORT_DELAY_MS = 1_000;
+/** OTLP_ENDPOINT_ENV names the variable whose presence turns OTLP export on. */
+export const OTLP_ENDPOINT_ENV = 'OTEL_EXPORTER_OTLP_ENDPOINT';
+
+/** TelemetryOptions configure startTelemetry. */
+export interface TelemetryOptions {
+  /** serviceName is the `service.name` resource attribute, e.g. `auth`. */
+  serviceName: string;
+  /** serviceVersion is the `service.version` resource attribute. */
+  serviceVersion?: string;
+  /**
+   * sampleRatio is the share of new traces sampled (0..1); spans with a
+   * parent follow the parent's decision.
+   * @defaultValue OTEL_TRACES_SAMPLER_ARG, else DEFAULT_SAMPLE_RATIO (1)
+   */
+  sampleRatio?: number;
+  /**
+   * otlpEndpoint is the base URL of an OTLP/HTTP receiver (`/v1/traces` and
+   * `/v1/metrics` are appended); undefined means silent.
+   * @defaultValue process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+   */
+  otlpEndpoint?: string;
+  /**
+   * metricExportIntervalMs is the period of OTLP metric pushes; shutdown pushes once more.
+   * @defaultValue DEFAULT_METRIC_EXPORT_INTERVAL_MS
+   */
+  metricExportIntervalMs?: number;
+  /**
+   * spanExportDelayMs is the batch span processor's delay.
+   * @defaultValue DEFAULT_SPAN_EXPORT_DELAY_MS
+   */
+  spanExportDelayMs?: number;
+  /** spanProcessors are added to the OTLP one (an in-memory exporter in tests, for instance). @defaultValue [] */
+  spanProcessors?: SpanProcessor[];
+  /** metricReaders are added to the OTLP one. @defaultValue [] */
+  metricReaders?: MetricReader[];
+  /** logRecordProcessors are added to the OTLP one; with any, logger lines are copied to them. @defaultValue [] */
+  logRecordProcessors?: LogRecordProcessor[];
+  /** resourceAttributes are added to the resource. @defaultValue {} */
+  resourceAttributes?: Record<string, string | number | boolean>;
+  /** debug prints the SDK's own diagnostics (export failures) to the console. @defaultValue false */
+  debug?: boolean;
+}
+
+/** Telemetry is a started OpenTelemetry SDK. */
+export interface Telemetry {
+  /** exporting tells whether spans and metrics go to an OTLP endpoint. */
+  readonly exporting: boolean;
+  /** forceFlush sends every span and metric collected so far. */
+  forceFlush(): Promise<void>;
+  /** shutdown flushes, then stops the SDK; later calls return the same promise. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * startTelemetry starts `@opentelemetry/sdk-node` for one service: W3C trace
+ * context and baggage propagation, a parent-based ratio sampler, the
+ * AsyncLocalStorage context manager, and OTLP/HTTP (protobuf) export of
+ * spans, metrics and createLogger's lines when an endpoint is configured.
+ * Without one it is silent, but spans are still created, so trace ids exist
+ * for logs and headers.
+ *
+ * No auto-instrumentation is registered: the http/http2 instrumentations
+ * would add a span for every HTTP/2 stream under the RPC spans the toolkit's
+ * interceptors already make (two spans per call, double the cost), and the
+ * kafkajs one would duplicate the producer and consumer spans.
+ */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  const sampleRatio = resolveSampleRatio(options.sampleRatio);
+  if (options.debug) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
+  const endpoint = options.otlpEndpoint ?? process.env[OTLP_ENDPOINT_ENV];
+  const exporting = endpoint !== undefined && endpoint !== '';
+  const base = exporting ? endpoint.replace(/\/+$/, '') : '';
+
+  const spanProcessors: SpanProcessor[] = [
+    // A processor must exist or sdk-node registers no tracer provider, and there would be no trace ids.
+    exporting
+      ? new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter({ url: `${base}/v1/traces` }),
+          scheduledDelayMillis: options.spanExportDelayMs ?? DEFAULT_SPAN_EXPORT_DELAY_MS,
+        })
+      : new NoopSpanProcessor(),
+    ...(options.spanProcessors ?? []),
+  ];
+  const metricReaders: MetricReader[] = [
+    ...(exporting
+      ? [
+          new PeriodicExportingMetricReader({
+            exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics` }),
+            exportIntervalMillis: options.metricExportIntervalMs ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS,
+          }),
+        ]
+      : []),
+    ...(options.metricReaders ?? []),
+  ];
+
+  const logRecordProcessors: LogRecordProcessor[] = [
+    ...(exporting
+      ? [
+          new BatchLogRecordProcessor({
+            exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }),
+            scheduledDelayMillis: options.spanExportDelayMs ?? DEFAULT_SPAN_EXPORT_DELAY_MS,
+          }),
+        ]
+      : []),
+    ...(options.logRecordProcessors ?? []),
+  ];
+
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      ...options.resourceAttributes,
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
+    }),
+    // Host and OS detection would run at every start for attributes nobody asked for.
+    autoDetectResources: false,
+    textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) }),
+    idGenerator: new ContextIdGenerator(),
+    spanProcessors,
+    metricReaders,
+    // A list, even empty, keeps sdk-node from building a log exporter from the environment.
+    logRecordProcessors,
+    instrumentations: [],
+  });
+  sdk.start();
+  setLogExport(logRecordProcessors.length > 0);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    exporting,
+    async forceFlush() {
+      await Promise.all([
+        ...spanProcessors.map((p) => p.forceFlush()),
+        ...metricReaders.map((r) => r.forceFlush()),
+        ...logRecordProcessors.map((p) => p.forceFlush()),
+      ]);
+    },
+    shutdown: () =>
+      (stopping ??= (async () => {
+        setLogExport(false);
+        await sdk.shutdown();
+      })()),
+  };
+}
+
+function resolveSampleRatio(option: number | undefined): number {
+  const fromEnv = process.env.OTEL_TRACES_SAMPLER_ARG;
+  const ratio = option ?? (fromEnv ? Number(fromEnv) : DEFAULT_SAMPLE_RATIO);
+  if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`sampleRatio must be within [0, 1], got ${ratio}`);
+  return ratio;
+}
