@@ -1,0 +1,299 @@
+import { create } from '@bufbuild/protobuf';
+import { SagaStatus, SagaStepStatus, SagaTransition_Kind as Kind, SagaTransitionSchema, type Saga, type SagaTransition } from '../../gen/mesh/v1/saga_pb.js';
+import { computeBackoff } from '../resilience/index.js';
+import { jsonCodec, type SagaCodec } from './saga-codec.js';
+import { DEFAULT_COMPENSATION_MAX_ATTEMPTS, DEFAULT_SAGA_TIMEOUT_MS, DEFAULT_STEP_BACKOFF, DEFAULT_STEP_MAX_ATTEMPTS, DEFAULT_STEP_TIMEOUT_MS } from './saga-defaults.js';
+import type { AnySagaDefinition, AnySagaStep, StepContext, StepRetryPolicy } from './saga-definition.js';
+import { errorMessage, SagaError } from './saga-error.js';
+import { isOutcomeUnknown } from './outcome-unknown.js';
+import { sagaCallOptions, sagaIdempotencyKey, type SagaPhase } from './saga-idempotency.js';
+import type { SagaLogEntry } from './saga-log.js';
+import type { SagaResult } from './saga-result.js';
+import { applySagaTransition, msOf, timestampOf } from './saga-state.js';
+import { runStepAttempt, sleepUntilRetry } from './step-attempt.js';
+
+/** SagaExecutionDeps is what one saga execution needs from its coordinator. */
+export interface SagaExecutionDeps {
+  definition: AnySagaDefinition;
+  /** persist writes transitions and their snapshots, all or none, before the execution acts on them; it throws when the write failed. */
+  persist(entries: readonly SagaLogEntry[]): Promise<void>;
+  /** stop aborts the execution without writing anything (coordinator stopping, partition lost). */
+  stop: AbortSignal;
+  /** observe sees every transition once it is persisted. */
+  observe(saga: Saga, transition: SagaTransition): void;
+}
+
+/** SagaExecutionState is a saga as the coordinator holds it: the snapshot and sequence in the saga log, and transitions not written yet. */
+export interface SagaExecutionState {
+  saga: Saga;
+  sequence: bigint;
+  /** staged transitions go out with the execution's first write (a new saga's STARTED rides with its first STEP_STARTED). */
+  staged?: SagaLogEntry[];
+}
+
+const codecOf = (step: AnySagaStep): SagaCodec<unknown> => step.codec ?? jsonCodec();
+const inputCodecOf = (definition: AnySagaDefinition): SagaCodec<unknown> => definition.inputCodec ?? jsonCodec();
+
+/** startedTransition builds the STARTED transition of a new saga. */
+export function startedTransition(sagaId: string, definition: AnySagaDefinition, input: unknown, at: number): SagaTransition {
+  return create(SagaTransitionSchema, {
+    sagaId,
+    name: definition.name,
+    definitionVersion: definition.version,
+    kind: Kind.STARTED,
+    output: inputCodecOf(definition).encode(input),
+    at: timestampOf(at),
+    sequence: 1n,
+  });
+}
+
+/** sagaResultOf reads the result of a finished saga from its snapshot; output is rebuilt when the definition is known. */
+export function sagaResultOf(saga: Saga, definition: AnySagaDefinition | undefined): SagaResult {
+  const sagaId = saga.sagaId;
+  switch (saga.status) {
+    case SagaStatus.COMPLETED: {
+      if (!definition) return { sagaId, status: 'completed' };
+      const { input, results } = decodeSaga(saga, definition);
+      return { sagaId, status: 'completed', output: definition.output(input, results) };
+    }
+    case SagaStatus.COMPENSATED:
+      return { sagaId, status: 'compensated', error: saga.error };
+    default:
+      return { sagaId, status: 'failed', error: saga.error };
+  }
+}
+
+function decodeSaga(saga: Saga, definition: AnySagaDefinition): { input: unknown; results: Record<string, unknown> } {
+  const results: Record<string, unknown> = {};
+  for (const record of saga.steps) {
+    const step = definition.steps[record.index];
+    const hasResult = record.status === SagaStepStatus.COMPLETED || record.status === SagaStepStatus.COMPENSATING || record.status === SagaStepStatus.COMPENSATED;
+    if (step && hasResult) results[step.name] = codecOf(step).decode(record.output);
+  }
+  return { input: inputCodecOf(definition).decode(saga.input), results };
+}
+
+/**
+ * executeSaga drives a saga from whatever its snapshot says to its end:
+ * forward through the steps not completed yet (a step the log shows as
+ * started is repeated under the same idempotency key), then, if a step
+ * failed or the saga timed out, back through the completed steps'
+ * compensations in reverse order. Every transition is persisted before the
+ * next action. It rejects, without writing, when `stop` aborts or a write
+ * fails: the saga is then left to whichever coordinator owns it next.
+ */
+export async function executeSaga(state: SagaExecutionState, deps: SagaExecutionDeps): Promise<SagaResult> {
+  const { definition } = deps;
+  const { input, results } = decodeSaga(state.saga, definition);
+  const deadline = msOf(state.saga.startedAt) + (definition.timeout ?? DEFAULT_SAGA_TIMEOUT_MS);
+
+  // `view` runs ahead of `state` by the staged transitions. Transitions are
+  // staged as they happen and committed, together, right before the next
+  // action (a step or compensation call) and at the end: nothing is acted on
+  // before it is in the log, and a step costs one transaction, not two.
+  let view = state.staged?.at(-1)?.snapshot ?? state.saga;
+  let viewSequence = state.staged?.at(-1)?.transition.sequence ?? state.sequence;
+  // A new saga's STARTED stays in state.staged until written, so a run that failed to write it can be retried.
+  let staged: SagaLogEntry[] = [...(state.staged ?? [])];
+
+  const stage = (kind: Kind, fields: Partial<Pick<SagaTransition, 'stepName' | 'stepIndex' | 'attempt' | 'output' | 'error'>> = {}) => {
+    const transition = create(SagaTransitionSchema, {
+      sagaId: view.sagaId,
+      name: definition.name,
+      definitionVersion: definition.version,
+      kind,
+      ...fields,
+      at: timestampOf(Date.now()),
+      sequence: viewSequence + 1n,
+    });
+    view = applySagaTransition(view, transition);
+    viewSequence = transition.sequence;
+    staged.push({ snapshot: view, transition });
+  };
+
+  const commit = async () => {
+    if (deps.stop.aborted) throw deps.stop.reason;
+    if (staged.length === 0) return;
+    const entries = staged;
+    await deps.persist(entries);
+    staged = [];
+    state.staged = undefined;
+    state.saga = view;
+    state.sequence = viewSequence;
+    for (const entry of entries) deps.observe(entry.snapshot, entry.transition);
+  };
+
+  const record = async (kind: Kind, fields: Parameters<typeof stage>[1] = {}) => {
+    stage(kind, fields);
+    await commit();
+  };
+
+  const contextOf = (step: AnySagaStep, phase: SagaPhase, attempt: number, signal: AbortSignal): StepContext<unknown, Record<string, unknown>> => {
+    const idempotencyKey = sagaIdempotencyKey(state.saga.sagaId, step.name, phase);
+    return {
+      sagaId: state.saga.sagaId,
+      sagaName: definition.name,
+      input,
+      results,
+      step: step.name,
+      attempt,
+      idempotencyKey,
+      signal,
+      callOptions: () => sagaCallOptions(idempotencyKey, signal),
+    };
+  };
+
+  const isStop = (error: unknown) => deps.stop.aborted || (error instanceof SagaError && (error.code === 'FENCED' || error.code === 'LOG_WRITE_FAILED' || error.code === 'NOT_OWNER'));
+
+  async function forward(): Promise<string | undefined> {
+    for (let index = 0; index < definition.steps.length; index++) {
+      const step = definition.steps[index]!;
+      const known = view.steps[index];
+      if (known?.status === SagaStepStatus.COMPLETED) continue;
+      // Failed, but the crash came before COMPENSATING was written.
+      if (known?.status === SagaStepStatus.FAILED) return `step ${step.name} failed: ${known.error}`;
+      if (Date.now() >= deadline) return `saga timed out before step ${step.name}`;
+      const policy = retryOf(step.retry, DEFAULT_STEP_MAX_ATTEMPTS);
+      // A step the log shows as started may have taken effect: it gets one more try under its key whatever its count.
+      const previous = known?.attempts ?? 0;
+      const limit = Math.max(policy.maxAttempts, known?.status === SagaStepStatus.RUNNING ? previous + 1 : 0);
+      let lastError: unknown;
+      let done = false;
+      for (let attempt = previous + 1; attempt <= limit && !done; attempt++) {
+        await record(Kind.STEP_STARTED, { stepName: step.name, stepIndex: index, attempt });
+        try {
+          const result = await runStepAttempt((signal) => step.execute(contextOf(step, 'execute', attempt, signal)), {
+            timeoutMs: step.timeout ?? DEFAULT_STEP_TIMEOUT_MS,
+            deadline,
+            stop: deps.stop,
+          });
+          stage(Kind.STEP_COMPLETED, { stepName: step.name, stepIndex: index, attempt, output: codecOf(step).encode(result) });
+          results[step.name] = result;
+          done = true;
+        } catch (error) {
+          if (isStop(error)) throw error;
+          lastError = error;
+          if (error instanceof SagaError && error.code === 'SAGA_TIMEOUT') break;
+          if (!policy.handle(error)) break;
+          if (attempt < limit) {
+            try {
+              await sleepUntilRetry(computeBackoff(attempt - 1, policy.backoff), { deadline, stop: deps.stop });
+            } catch (sleepError) {
+              if (isStop(sleepError)) throw sleepError;
+              lastError = sleepError;
+              break;
+            }
+          }
+        }
+      }
+      if (!done) {
+        const reason = `step ${step.name} failed: ${errorMessage(lastError)}`;
+        // A step that may have taken effect stays RUNNING: compensation first learns its outcome (resolveOutcome).
+        if (!(step.compensate && (step.outcomeUnknown ?? isOutcomeUnknown)(lastError))) {
+          stage(Kind.STEP_FAILED, { stepName: step.name, stepIndex: index, attempt: view.steps[index]?.attempts ?? 0, error: errorMessage(lastError) });
+        }
+        return reason;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * resolveOutcome repeats a step whose outcome is unknown under its key:
+   * the service returns the first call's outcome, or applies the step now
+   * (which compensation then undoes). 'done' stages STEP_COMPLETED; a
+   * refusal means it never took effect; still unknown after the step's
+   * retries, it is left RUNNING.
+   */
+  async function resolveOutcome(index: number, step: AnySagaStep): Promise<'done' | 'not-done' | { unknown: unknown }> {
+    const policy = retryOf(step.retry, DEFAULT_STEP_MAX_ATTEMPTS);
+    const unknown = step.outcomeUnknown ?? isOutcomeUnknown;
+    let lastError: unknown;
+    for (let tries = 1; tries <= policy.maxAttempts; tries++) {
+      const attempt = (view.steps[index]?.attempts ?? 0) + 1;
+      await record(Kind.STEP_STARTED, { stepName: step.name, stepIndex: index, attempt });
+      try {
+        const result = await runStepAttempt((signal) => step.execute(contextOf(step, 'execute', attempt, signal)), {
+          timeoutMs: step.timeout ?? DEFAULT_STEP_TIMEOUT_MS,
+          stop: deps.stop,
+        });
+        stage(Kind.STEP_COMPLETED, { stepName: step.name, stepIndex: index, attempt, output: codecOf(step).encode(result) });
+        results[step.name] = result;
+        return 'done';
+      } catch (error) {
+        if (isStop(error)) throw error;
+        if (!unknown(error)) {
+          stage(Kind.STEP_FAILED, { stepName: step.name, stepIndex: index, attempt, error: errorMessage(error) });
+          return 'not-done';
+        }
+        lastError = error;
+        if (tries < policy.maxAttempts) await sleepUntilRetry(computeBackoff(tries - 1, policy.backoff), { stop: deps.stop });
+      }
+    }
+    return { unknown: lastError };
+  }
+
+  async function compensate(reason: string): Promise<SagaResult> {
+    if (view.status !== SagaStatus.COMPENSATING) stage(Kind.COMPENSATING, { error: reason, stepIndex: view.currentStep });
+    for (let index = view.steps.length - 1; index >= 0; index--) {
+      const step = definition.steps[index];
+      if (!step?.compensate) continue;
+      if (view.steps[index]!.status === SagaStepStatus.RUNNING) {
+        const outcome = await resolveOutcome(index, step);
+        if (outcome === 'not-done') continue;
+        if (outcome !== 'done') {
+          const error = `the outcome of step ${step.name} is unknown: ${errorMessage(outcome.unknown)}`;
+          // No step name: the step stays RUNNING, so resume() tries to learn its outcome again.
+          await record(Kind.FAILED, { stepIndex: index, error });
+          return { sagaId: view.sagaId, status: 'failed', error };
+        }
+      }
+      const known = view.steps[index]!;
+      if (known.status !== SagaStepStatus.COMPLETED && known.status !== SagaStepStatus.COMPENSATING) continue;
+      const policy = retryOf(step.compensationRetry, DEFAULT_COMPENSATION_MAX_ATTEMPTS);
+      let lastError: unknown;
+      let done = false;
+      await commit();
+      for (let attempt = 1; attempt <= policy.maxAttempts && !done; attempt++) {
+        try {
+          const undo = step.compensate.bind(step);
+          await runStepAttempt((signal) => undo(contextOf(step, 'compensate', attempt, signal), results[step.name]), {
+            timeoutMs: step.timeout ?? DEFAULT_STEP_TIMEOUT_MS,
+            stop: deps.stop,
+          });
+          done = true;
+        } catch (error) {
+          if (isStop(error)) throw error;
+          lastError = error;
+          if (!policy.handle(error)) break;
+          if (attempt < policy.maxAttempts) await sleepUntilRetry(computeBackoff(attempt - 1, policy.backoff), { stop: deps.stop });
+        }
+      }
+      if (!done) {
+        const error = `compensation of step ${step.name} failed: ${errorMessage(lastError)}`;
+        await record(Kind.FAILED, { stepName: step.name, stepIndex: index, error });
+        return { sagaId: view.sagaId, status: 'failed', error };
+      }
+      stage(Kind.STEP_COMPENSATED, { stepName: step.name, stepIndex: index });
+    }
+    await record(Kind.COMPENSATED, { error: view.error });
+    return { sagaId: view.sagaId, status: 'compensated', error: view.error };
+  }
+
+  if (view.status === SagaStatus.COMPENSATING || view.status === SagaStatus.FAILED) {
+    return compensate(view.error);
+  }
+  if (view.status === SagaStatus.COMPLETED || view.status === SagaStatus.COMPENSATED) {
+    return sagaResultOf(view, definition);
+  }
+  const failure = await forward();
+  if (failure !== undefined) return compensate(failure);
+  await record(Kind.COMPLETED);
+  return { sagaId: view.sagaId, status: 'completed', output: definition.output(input, results) };
+}
+
+const handleEvery = () => true;
+
+function retryOf(policy: StepRetryPolicy | undefined, defaultAttempts: number): Required<StepRetryPolicy> {
+  return { maxAttempts: Math.max(1, policy?.maxAttempts ?? defaultAttempts), backoff: policy?.backoff ?? DEFAULT_STEP_BACKOFF, handle: policy?.handle ?? handleEvery };
+}

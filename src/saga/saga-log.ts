@@ -1,0 +1,192 @@
+import { toBinary } from '@bufbuild/protobuf';
+import type { Kafka, Producer } from 'kafkajs';
+import { SagaSchema, SagaTransitionSchema, type Saga, type SagaTransition } from '../../gen/mesh/v1/saga_pb.js';
+import { errorMessage, SagaError } from './saga-error.js';
+import type { SagaTopics } from './saga-topics.js';
+
+/** SAGA_SEQUENCE_HEADER carries, on a state record, the sequence of the last transition folded into it (the Saga message has no field for it). */
+export const SAGA_SEQUENCE_HEADER = 'saga-sequence';
+
+/** DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS bounds a saga-log transaction; a new owner's fencing aborts a dead owner's open one sooner. */
+export const DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS = 30_000;
+
+/**
+ * SAGA_LOG_PRODUCER_RETRY retries fast: right after a commit the broker
+ * answers the next transaction with CONCURRENT_TRANSACTIONS until the commit
+ * markers are written (a few ms), and kafkajs's default first wait (300 ms)
+ * would be added to nearly every transition.
+ */
+export const SAGA_LOG_PRODUCER_RETRY = { initialRetryTime: 2, maxRetryTime: 1_000, retries: 15 } as const;
+
+/** SagaLogEntry is one transition and the snapshot it produced, written together. */
+export interface SagaLogEntry {
+  snapshot: Saga;
+  transition: SagaTransition;
+}
+
+/** SagaLogOptions configure createSagaLog. */
+export interface SagaLogOptions {
+  kafka: Kafka;
+  topics: SagaTopics;
+  /** transactionalIdPrefix names the producers: `<prefix>-<partition>`; every coordinator of one saga log must use the same. */
+  transactionalIdPrefix: string;
+  /** @defaultValue DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS */
+  transactionTimeout?: number;
+}
+
+/** SagaLog writes transitions to the saga log, one transactional producer per owned partition. */
+export interface SagaLog {
+  /**
+   * claim takes a partition: its producer's transactional id is the
+   * partition's, so initialising it fences the previous owner and aborts the
+   * transaction a crashed owner left open. Read the partition after claim.
+   */
+  claim(partition: number): Promise<void>;
+  /** release gives a partition up (its pending appends fail with FENCED). After a failed append the partition is released too: claim it again to write. */
+  release(partition: number): Promise<void>;
+  /**
+   * append writes transitions (history topic) and the snapshots they produced
+   * (state topic) in one transaction, resolving once committed; of several
+   * snapshots of one saga in a transaction only the last is written.
+   */
+  append(partition: number, entries: readonly SagaLogEntry[]): Promise<void>;
+  owned(): number[];
+  close(): Promise<void>;
+}
+
+interface Pending {
+  entries: readonly SagaLogEntry[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface PartitionWriter {
+  producer: Producer;
+  pending: Pending[];
+  flushing: boolean;
+  released: boolean;
+}
+
+function isFencing(error: unknown): boolean {
+  const type = (error as { type?: string } | undefined)?.type;
+  return type === 'PRODUCER_FENCED' || type === 'INVALID_PRODUCER_EPOCH' || type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED';
+}
+
+/**
+ * createSagaLog returns the writer of the saga log. Appends of one partition
+ * are group-committed: while a transaction is in flight, the next appends
+ * queue and go out together in the following one, so sagas sharing a
+ * partition do not wait for each other's commits one by one.
+ */
+export function createSagaLog(options: SagaLogOptions): SagaLog {
+  const writers = new Map<number, PartitionWriter>();
+
+  async function flush(partition: number, writer: PartitionWriter): Promise<void> {
+    if (writer.flushing) return;
+    writer.flushing = true;
+    try {
+      while (writer.pending.length > 0 && !writer.released) {
+        const batch = writer.pending.splice(0);
+        const entries = batch.flatMap((pending) => pending.entries);
+        // The state topic is compacted: only each saga's newest snapshot of the batch matters.
+        const latest = [...new Map(entries.map((entry) => [entry.snapshot.sagaId, entry])).values()];
+        try {
+          const transaction = await writer.producer.transaction();
+          try {
+            const key = (entry: SagaLogEntry) => entry.snapshot.sagaId;
+            await transaction.sendBatch({
+              topicMessages: [
+                {
+                  topic: options.topics.state,
+                  messages: latest.map((entry) => ({
+                    key: key(entry),
+                    partition,
+                    value: Buffer.from(toBinary(SagaSchema, entry.snapshot)),
+                    headers: { [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString() },
+                  })),
+                },
+                {
+                  topic: options.topics.history,
+                  messages: entries.map((entry) => ({ key: key(entry), partition, value: Buffer.from(toBinary(SagaTransitionSchema, entry.transition)) })),
+                },
+              ],
+            });
+            await transaction.commit();
+          } catch (error) {
+            await transaction.abort().catch(() => undefined);
+            throw error;
+          }
+          for (const entry of batch) entry.resolve();
+        } catch (error) {
+          const failure = isFencing(error)
+            ? new SagaError('FENCED', `another coordinator took saga-log partition ${partition}`, { cause: error })
+            : new SagaError('LOG_WRITE_FAILED', `writing to saga-log partition ${partition} failed: ${errorMessage(error)}`, { cause: error });
+          for (const entry of batch) entry.reject(failure);
+          // After a failed transaction kafkajs's producer may be left mid-transaction:
+          // drop it either way; a new claim() starts a fresh one (and fences this one).
+          await dropWriter(partition, writer, failure);
+        }
+      }
+    } finally {
+      writer.flushing = false;
+    }
+  }
+
+  async function dropWriter(partition: number, writer: PartitionWriter, reason: SagaError): Promise<void> {
+    writer.released = true;
+    if (writers.get(partition) === writer) writers.delete(partition);
+    for (const entry of writer.pending.splice(0)) entry.reject(reason);
+    await writer.producer.disconnect().catch(() => undefined);
+  }
+
+  // Sagas of one partition may ask for a new claim at once (after a failed write): one producer is made.
+  const claims = new Map<number, Promise<void>>();
+
+  async function claim(partition: number): Promise<void> {
+    const producer = options.kafka.producer({
+      transactionalId: `${options.transactionalIdPrefix}-${partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactionTimeout ?? DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS,
+      retry: SAGA_LOG_PRODUCER_RETRY,
+    });
+    await producer.connect();
+    try {
+      // An empty transaction initialises the producer id: that is what fences the previous owner.
+      const transaction = await producer.transaction();
+      await transaction.abort();
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw new SagaError(isFencing(error) ? 'FENCED' : 'LOG_WRITE_FAILED', `claiming saga-log partition ${partition} failed: ${errorMessage(error)}`, { cause: error });
+    }
+    writers.set(partition, { producer, pending: [], flushing: false, released: false });
+  }
+
+  return {
+    claim(partition) {
+      if (writers.has(partition)) return Promise.resolve();
+      let claiming = claims.get(partition);
+      if (!claiming) {
+        claiming = claim(partition).finally(() => claims.delete(partition));
+        claims.set(partition, claiming);
+      }
+      return claiming;
+    },
+    async release(partition) {
+      const writer = writers.get(partition);
+      if (writer) await dropWriter(partition, writer, new SagaError('FENCED', `saga-log partition ${partition} was released`));
+    },
+    append(partition, entries) {
+      const writer = writers.get(partition);
+      if (!writer) return Promise.reject(new SagaError('NOT_OWNER', `this coordinator does not own saga-log partition ${partition}`));
+      return new Promise<void>((resolve, reject) => {
+        writer.pending.push({ entries, resolve, reject });
+        void flush(partition, writer);
+      });
+    },
+    owned: () => [...writers.keys()].sort((a, b) => a - b),
+    async close() {
+      await Promise.all([...writers.entries()].map(([partition, writer]) => dropWriter(partition, writer, new SagaError('STOPPED', 'the saga log is closed'))));
+    },
+  };
+}
