@@ -1,6 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { context as otelContext, isSpanContextValid, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import { randomHex } from './random-hex.js';
+
+// W3C trace ids are 16 bytes, span ids 8.
+const TRACE_ID_BYTES = 16;
+const SPAN_ID_BYTES = 8;
 
 /**
  * RequestContext is what travels with a unit of work across services and
@@ -26,12 +31,12 @@ const storage = new AsyncLocalStorage<RequestContext>();
 
 /** newTraceId returns a random W3C trace id. */
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(TRACE_ID_BYTES);
 }
 
 /** newSpanId returns a random W3C span id. */
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(SPAN_ID_BYTES);
 }
 
 /**

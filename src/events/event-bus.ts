@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Admin } from 'kafkajs';
-import { formatTraceparent, getContext, newSpanId, parseTraceparent, runWithContext } from '../context/index.js';
+import { formatTraceparent, getContext, newSpanId, newTraceId, parseTraceparent, runWithContext } from '../context/index.js';
 import {
   acquireSharedProducer,
   BackPressureError,
@@ -34,9 +34,10 @@ import {
 import { ALL_EVENTS_PATTERN, type ChannelName } from './event-channels.js';
 import { decodeEvent, encodeEvent, eventType, type DecodedEnvelope, type EncodedEvent } from './event-envelope.js';
 import { readHeaders } from './event-headers.js';
-import { randomTraceId } from './random-trace-id.js';
 import type { EventPublisher, PublishedEvent, PublishOptions } from './event-publisher.js';
 import { defaultEventRegistry } from './event-registry.js';
+import { withConsumerSpan } from '../telemetry/consumer-span.js';
+import { sendTraced } from '../telemetry/producer-span.js';
 
 /** PublishBatchEntry is one event of publishBatch. */
 export interface PublishBatchEntry<Desc extends DescMessage = DescMessage> {
@@ -172,7 +173,8 @@ export function createEventBus(options: EventBusOptions): EventBus {
   async function publishBatch(entries: readonly PublishBatchEntry[]): Promise<PublishedEvent[]> {
     if (closed) throw new EventBusError('BUS_CLOSED', 'the event bus is closed');
     const records = entries.map(encode);
-    const acks = await producer.send(records);
+    // A PRODUCER span per event; its traceparent replaces the one encode wrote from the request context.
+    const acks = await sendTraced(records, (traced) => producer.send(traced));
     return acks.map((ack, index) => ({ id: records[index]!.id, topic: ack.topic, partition: ack.partition, offset: ack.offset }));
   }
 
@@ -201,7 +203,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
     }
     const parent = parseTraceparent(event.traceparent);
     // Without a parent, runWithContext would start a trace with one CSPRNG call per event; the pool is far cheaper.
-    const traceId = parent?.traceId ?? (getContext() ? undefined : randomTraceId());
+    const traceId = parent?.traceId ?? (getContext() ? undefined : newTraceId());
     const context = { traceId, spanId: parent?.spanId, correlationId: event.correlationId };
     let lastError: unknown;
     for (let attempt = 1; attempt <= retry.attempts; attempt++) {
@@ -232,7 +234,8 @@ export function createEventBus(options: EventBusOptions): EventBus {
       heartbeatInterval: subscribeOptions.heartbeatInterval,
       topicRefreshInterval: subscribeOptions.topicRefreshInterval,
       commitInterval: subscribeOptions.commitInterval,
-      handler: (record, control) => handleRecord(record, control, route, handler, subscribeOptions.group, retry),
+      // The CONSUMER span, a child of the producer's, covers every in-place retry of the record.
+      handler: (record, control) => withConsumerSpan({ ...record, groupId: subscribeOptions.group }, () => handleRecord(record, control, route, handler, subscribeOptions.group, retry)),
     });
     subscriptions.add(runner);
     try {

@@ -1,10 +1,5 @@
 import type { Interceptor } from '@connectrpc/connect';
-import { createContext, getContext, runWithContext, writeContextHeaders } from '../../context/index.js';
-import { randomHex } from './random-hex.js';
-
-// W3C trace ids are 16 bytes, span ids 8.
-const TRACE_ID_BYTES = 16;
-const SPAN_ID_BYTES = 8;
+import { createContext, getContext, newSpanId, runWithContext, writeContextHeaders } from '../../context/index.js';
 
 /**
  * createContextInterceptor returns an interceptor that puts the current
@@ -16,10 +11,9 @@ const SPAN_ID_BYTES = 8;
 export function createContextInterceptor(): Interceptor {
   return (next) => async (req) => {
     const current = getContext();
-    // Ids come from randomHex's pool: newTraceId/newSpanId draw from the OS on every call.
-    const context = current ?? createContext({ traceId: randomHex(TRACE_ID_BYTES) });
+    const context = current ?? createContext();
     // The caller's span becomes the server's parent; each call is its own span.
-    writeContextHeaders(context, req.header, randomHex(SPAN_ID_BYTES));
+    writeContextHeaders(context, req.header, newSpanId());
     return current ? next(req) : runWithContext(context, () => next(req));
   };
 }

@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { getContext } from '../../context/index.js';
+import { recordDeadlineExhausted } from '../../telemetry/span-events.js';
 import { callDeadlineKey } from './call-deadline.js';
 import { linkAbortSignal } from './link-abort-signal.js';
 import { readTimeoutHeader, writeTimeoutHeader } from './timeout-header.js';
@@ -72,10 +73,10 @@ export function createDeadlineInterceptor(options: DeadlineOptions = {}): Interc
     const deadline = Math.min(...candidates);
     const budget = deadline - start;
     if (!(budget >= minBudgetMs)) {
-      throw new ConnectError(
-        `deadline exceeded before sending ${req.service.typeName}/${req.method.name}: ${Math.max(0, Math.floor(budget))} ms left`,
-        Code.DeadlineExceeded,
-      );
+      const procedure = `${req.service.typeName}/${req.method.name}`;
+      // Recorded here, on the call's span, rather than recognised later from the error's text.
+      recordDeadlineExhausted(budget, procedure);
+      throw new ConnectError(`deadline exceeded before sending ${procedure}: ${Math.max(0, Math.floor(budget))} ms left`, Code.DeadlineExceeded);
     }
     writeTimeoutHeader(req.header, budget);
     req.contextValues.set(callDeadlineKey, deadline);

@@ -9,8 +9,8 @@ let offset = RANDOM_POOL_BYTES;
 /**
  * randomHex returns `bytes` cryptographically random bytes as lowercase hex,
  * cut in turn from a pool refilled RANDOM_POOL_BYTES at a time (as Node does
- * for randomUUID): one randomBytes call per id costs microseconds, and the
- * context interceptor needs ids on every outgoing call.
+ * for randomUUID): one randomBytes call per id costs microseconds, and trace
+ * and span ids are needed on every outgoing call and every consumed event.
  */
 export function randomHex(bytes: number): string {
   if (offset + bytes > RANDOM_POOL_BYTES) {
