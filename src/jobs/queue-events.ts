@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { JobLifecycleEvent_State, JobLifecycleEventSchema, type JobLifecycleEvent } from '../../gen/mesh/v1/job_pb.js';
 import { createConsumerRunner } from '../kafka/index.js';
+import { openAssignedReader } from '../replay/assigned-reader.js';
 import type { Disposable } from '../resilience/index.js';
 import { ListenerSet } from '../resilience/listener-set.js';
 import { JobError } from './job-error.js';
@@ -22,6 +23,13 @@ export interface WaitForOptions {
    * @defaultValue any remembered outcome counts
    */
   since?: Date;
+  /**
+   * Also look for an outcome published from this time on, before this QueueEvents started following: the lifecycle
+   * topic is read from the offsets of that time up to its end once (lookups waiting at the same time share one read).
+   * For a recovering saga coordinator, whose job may have finished while no process was following (pass the saga's start).
+   * @defaultValue only outcomes seen while following count
+   */
+  lookback?: Date;
 }
 
 /** QueueEventsOptions configures createQueueEvents. */
@@ -75,31 +83,98 @@ export function createQueueEvents(base: QueueBase, options: QueueEventsOptions =
     else waiter.reject(new JobError('DEAD_LETTERED', event.error || `job ${event.jobId} was dead-lettered`));
   }
 
+  function decode(value: Buffer | null): JobLifecycleEvent | undefined {
+    if (!value) return undefined;
+    try {
+      return fromBinary(JobLifecycleEventSchema, value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  function remember(event: JobLifecycleEvent): void {
+    // A job running again (retried from the dead-letter topic) makes its remembered outcome stale.
+    if (event.state === JobLifecycleEvent_State.ACTIVE) outcomes.delete(event.jobId);
+    if (event.state !== JobLifecycleEvent_State.COMPLETED && event.state !== JobLifecycleEvent_State.DEAD_LETTERED) return;
+    outcomes.set(event.jobId, event);
+    const waiting = waiters.get(event.jobId);
+    waiters.delete(event.jobId);
+    for (const waiter of waiting ?? []) settle(waiter, event);
+  }
+
   const runner = createConsumerRunner(base.kafka, {
     groupId,
     topics: [base.lifecycleTopic],
     fromBeginning: options.fromBeginning ?? false,
     handler: async (record) => {
-      if (!record.value) return;
-      let event: JobLifecycleEvent;
-      try {
-        event = fromBinary(JobLifecycleEventSchema, record.value);
-      } catch {
-        return;
-      }
+      const event = decode(record.value);
+      if (!event) return;
       listeners.emit(event);
-      // A job running again (retried from the dead-letter topic) makes its remembered outcome stale.
-      if (event.state === JobLifecycleEvent_State.ACTIVE) outcomes.delete(event.jobId);
-      if (event.state !== JobLifecycleEvent_State.COMPLETED && event.state !== JobLifecycleEvent_State.DEAD_LETTERED) return;
-      outcomes.set(event.jobId, event);
-      const waiting = waiters.get(event.jobId);
-      waiters.delete(event.jobId);
-      for (const waiter of waiting ?? []) settle(waiter, event);
+      remember(event);
     },
   });
   const started = base.ensureShared().then(() => runner.start());
   started.catch(() => undefined);
   let closed = false;
+
+  // Lookbacks asked while a read runs wait for the next one, which starts from the earliest time asked.
+  let lookbackRunning: Promise<void> | undefined;
+  let lookbackNext: { from: number; done: Promise<void> } | undefined;
+
+  async function readLookback(from: number): Promise<void> {
+    // Following first: the live consumer then covers everything after the end offsets taken below.
+    await started;
+    const admin = await base.admin();
+    const [marks, found] = await Promise.all([base.topicOffsets(base.lifecycleTopic), admin.fetchTopicOffsetsByTimestamp(base.lifecycleTopic, from)]);
+    const starts = new Map(found.map(({ partition, offset }) => [partition, BigInt(offset)]));
+    const partitions = marks
+      .map(({ partition, low, high }) => {
+        const start = starts.get(partition) ?? BigInt(low);
+        return { topic: base.lifecycleTopic, partition, start: start < BigInt(low) ? BigInt(low) : start, end: BigInt(high) };
+      })
+      .filter(({ start, end }) => end > start);
+    if (partitions.length === 0) return;
+    const reader = await openAssignedReader({
+      kafka: base.kafka,
+      admin,
+      groupIdPrefix: `${base.lifecycleTopic}.lookback`,
+      partitions,
+      onBatch: async ({ messages }) => {
+        for (const message of messages) {
+          const event = decode(message.value);
+          // Only outcomes: an old ACTIVE must not drop an outcome the live consumer already remembered.
+          if (event && event.state !== JobLifecycleEvent_State.ACTIVE) remember(event);
+        }
+      },
+    });
+    try {
+      await reader.finished;
+    } finally {
+      await reader.close();
+    }
+  }
+
+  function lookback(from: number): Promise<void> {
+    if (!lookbackRunning) {
+      lookbackRunning = readLookback(from).finally(() => {
+        lookbackRunning = undefined;
+      });
+      return lookbackRunning;
+    }
+    if (lookbackNext) {
+      lookbackNext.from = Math.min(lookbackNext.from, from);
+      return lookbackNext.done;
+    }
+    const next: { from: number; done: Promise<void> } = { from, done: Promise.resolve() };
+    next.done = lookbackRunning
+      .catch(() => undefined)
+      .then(() => {
+        lookbackNext = undefined;
+        return lookback(next.from);
+      });
+    lookbackNext = next;
+    return next.done;
+  }
 
   return {
     waitUntilReady: () => started,
@@ -129,6 +204,8 @@ export function createQueueEvents(base: QueueBase, options: QueueEventsOptions =
         let set = waiters.get(jobId);
         if (!set) waiters.set(jobId, (set = new Set()));
         set.add(waiter);
+        // A failed read leaves the waiter to the live consumer and its timeout.
+        if (options.lookback) lookback(Math.max(options.lookback.getTime(), options.since?.getTime() ?? 0)).catch(() => undefined);
       });
     },
     on: (listener) => listeners.subscribe(listener),

@@ -27,6 +27,7 @@ import { createJobScheduler, type Scheduler } from './scheduler.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 import { createJobWorker, type Worker } from './worker.js';
 import type { WorkerOptions } from './worker-options.js';
+import { sendTraced } from '../telemetry/producer-span.js';
 
 /**
  * QueueManager is the producer side of the job queues (BullMQ's Queue) and
@@ -141,12 +142,13 @@ export function createQueueManager(options: QueueManagerOptions = {}): QueueMana
           const runAt = Date.now() + opts.delay;
           const scheduleId = `delayed:${jobId}`;
           const record = scheduleRecord(queue, name, data, scheduleId, jobId, attempts, backoff, opts.key, { [ScheduleHeaders.RUN_AT]: String(runAt) }, runAt);
-          await base.producer().send(opts.jobId === undefined ? [record] : [record, idRecord]);
+          await sendTraced([record], ([traced]) => base.producer().send(opts.jobId === undefined ? [traced!] : [traced!, idRecord]));
           return { jobId, queue, name, added: true, scheduleId };
         }
         const record = { topic: topics.main, ...jobRecord(queue, name, data, jobId, attempts, backoff, opts.key) };
         // The job goes before its id in the same request: a crash between them can let a later add of the id through (a double the worker's dedupe drops), never lose the job.
-        await base.producer().send(opts.jobId === undefined ? [record] : [record, idRecord]);
+        // A PRODUCER span for the job only: its traceparent in the record makes the worker's job span its child.
+        await sendTraced([record], ([traced]) => base.producer().send(opts.jobId === undefined ? [traced!] : [traced!, idRecord]));
         return { jobId, queue, name, added: true };
       };
       if (opts.jobId === undefined) return write();

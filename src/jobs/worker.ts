@@ -18,6 +18,7 @@ import { QueueSchemas } from './queue-schemas.js';
 import { createRetryRelay } from './retry-relay.js';
 import { pickRetryTier } from './retry-tiers.js';
 import { UnrecoverableJobError } from './unrecoverable-job-error.js';
+import { withJobSpan } from '../telemetry/job-span.js';
 import {
   DEFAULT_MAX_BUFFERED_JOBS,
   DEFAULT_WORKER_COMMIT_INTERVAL,
@@ -196,7 +197,10 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
     try {
       // The processor runs in the request context of whoever added the job (trace, correlation id, user).
       const context = readContextHeaders({ get: (name) => headerText(record.headers, name) ?? null });
-      result = await runWithContext(context, () => processor(job));
+      // A CONSUMER span per attempt, a child of the PRODUCER span of addJob (or of the retry record, which keeps its headers).
+      result = await withJobSpan({ queue, name: job.name, id: job.id, attempt: job.attempt, headers: record.headers }, () =>
+        runWithContext(context, () => processor(job)),
+      );
     } catch (error) {
       return { outcome: fail(record, info, error) };
     }

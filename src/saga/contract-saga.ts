@@ -1,3 +1,4 @@
+import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import type { BillingService } from '../../gen/billing/v1/billing_service_pb.js';
 import type { CockpitService } from '../../gen/cockpit/v1/cockpit_service_pb.js';
@@ -5,11 +6,15 @@ import { BidStatus } from '../../gen/market/v1/bid_pb.js';
 import { JobStatus } from '../../gen/market/v1/job_pb.js';
 import type { MarketService } from '../../gen/market/v1/market_service_pb.js';
 import type { Money } from '../../gen/mesh/v1/money_pb.js';
+import { SendPushJobSchema } from '../../gen/notification/v1/notification_jobs_pb.js';
 import type { NotificationService } from '../../gen/notification/v1/notification_service_pb.js';
 import type { SkillpodService } from '../../gen/skillpod/v1/skillpod_service_pb.js';
-import { billingClient, cockpitClient, marketClient, notificationClient, skillpodClient } from '../rpc/client/index.js';
+import { billingClient, cockpitClient, marketClient, skillpodClient } from '../rpc/client/index.js';
+import { QueueNames, queueManager } from '../jobs/index.js';
+import { awaitSagaJob, type SagaJobQueue } from './job-step.js';
 import type { SagaDefinition, StepRetryPolicy } from './saga-definition.js';
 import { defineSaga } from './saga-definition.js';
+import { createSagaJobQueue } from './saga-job-queue.js';
 
 /** CONTRACT_SAGA_NAME names the contract saga's definition. */
 export const CONTRACT_SAGA_NAME = 'create-contract';
@@ -19,6 +24,10 @@ export const CONTRACT_SAGA_VERSION = 1;
 export const DEFAULT_CONTRACT_POD_TEMPLATE_ID = 'standard';
 /** CONTRACT_SAGA_STEPS names the contract saga's steps, in order. */
 export const CONTRACT_SAGA_STEPS = ['checkJobAndBid', 'createContract', 'createEscrow', 'provisionPod', 'createProject', 'notifyParties'] as const;
+/** CONTRACT_NOTIFY_JOB_NAME names the PUSH_QUEUE jobs of the notifyParties step (run by createNotifyUserJobProcessor). */
+export const CONTRACT_NOTIFY_JOB_NAME = 'notify-contract-party';
+/** NOTIFY_TOPIC_DATA_KEY is the SendPushJob data entry that carries NotifyUser's `topic` (the job message has no field for it). */
+export const NOTIFY_TOPIC_DATA_KEY = 'notify_topic';
 /** TRANSIENT_CODES are the RPC errors a contract-saga step tries again; any other error ends the step (and starts compensation). */
 export const TRANSIENT_CODES: ReadonlySet<Code> = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Aborted, Code.Unknown]);
 
@@ -46,6 +55,7 @@ export interface ContractSagaClients {
   billing: Client<typeof BillingService>;
   skillpod: Client<typeof SkillpodService>;
   cockpit: Client<typeof CockpitService>;
+  /** notification is not called by the saga (notifyParties is a job); kept so one set of clients serves the saga and its worker. */
   notification: Client<typeof NotificationService>;
 }
 
@@ -53,6 +63,12 @@ export interface ContractSagaClients {
 export interface ContractSagaOptions {
   /** @defaultValue the ready clients (marketClient, billingClient, …) */
   clients?: Partial<ContractSagaClients>;
+  /**
+   * jobs runs the notifyParties step: one PUSH_QUEUE job per party, awaited
+   * (a worker with createNotifyUserJobProcessor must run somewhere).
+   * @defaultValue createSagaJobQueue over the process's queueManager
+   */
+  jobs?: SagaJobQueue;
   /** @defaultValue CONTRACT_SAGA_VERSION */
   version?: number;
   /** timeout of the whole saga's forward part, in ms. @defaultValue DEFAULT_SAGA_TIMEOUT_MS */
@@ -80,7 +96,8 @@ class ContractCheckError extends Error {
  * createContractSaga builds the saga that turns an accepted bid into a
  * running contract: check job and bid (market) → create the contract
  * (market) → fund an escrow (billing) → provision a pod (skillpod) → create
- * the cockpit project → notify both parties (notification). Compensations,
+ * the cockpit project → notify both parties (PUSH_QUEUE jobs that a
+ * createNotifyUserJobProcessor worker turns into NotifyUser calls). Compensations,
  * in reverse: archive the project, terminate the pod, refund the escrow,
  * cancel the contract. Every mutating call carries the step's idempotency key.
  */
@@ -89,7 +106,9 @@ export function createContractSaga(options: ContractSagaOptions = {}): SagaDefin
   const billing = options.clients?.billing ?? billingClient;
   const skillpod = options.clients?.skillpod ?? skillpodClient;
   const cockpit = options.clients?.cockpit ?? cockpitClient;
-  const notification = options.clients?.notification ?? notificationClient;
+  let defaultJobs: SagaJobQueue | undefined;
+  // Created on first use: building the definition does no I/O.
+  const jobs = () => options.jobs ?? (defaultJobs ??= createSagaJobQueue({ manager: queueManager }));
   const retry: StepRetryPolicy = { handle: isTransientError, ...options.retry };
   const common = {
     retry,
@@ -175,15 +194,21 @@ export function createContractSaga(options: ContractSagaOptions = {}): SagaDefin
       async execute(ctx) {
         const { clientId, freelancerId, title } = ctx.results.checkJobAndBid;
         const contractId = ctx.results.createContract.contractId;
-        const call = ctx.callOptions();
-        // Two calls under one step: each gets its own key derived from the step's (proto/README.md, "<key>:<call>").
-        const notify = (userId: string, role: string) =>
-          notification.notifyUser(
-            { userId, title: 'Contract started', body: `The contract for "${title}" is ready.`, topic: 'contracts', data: { contract_id: contractId } },
-            { ...call, headers: { ...call.headers, 'idempotency-key': `${ctx.idempotencyKey}:${role}` } },
-          );
+        // One job per party, each id derived from the step's key (proto/README.md, "<key>:<call>"): a repeated step re-adds nothing.
+        const notify = async (userId: string, role: string) => {
+          const jobId = `${ctx.idempotencyKey}:${role}`;
+          const data = create(SendPushJobSchema, {
+            notificationId: jobId,
+            userId,
+            title: 'Contract started',
+            body: `The contract for "${title}" is ready.`,
+            data: { contract_id: contractId, [NOTIFY_TOPIC_DATA_KEY]: 'contracts' },
+          });
+          const outcome = (await awaitSagaJob(jobs(), ctx, QueueNames.PUSH_QUEUE, CONTRACT_NOTIFY_JOB_NAME, data, jobId)) as { result?: Uint8Array };
+          return new TextDecoder().decode(outcome.result ?? new Uint8Array());
+        };
         const [client, freelancer] = await Promise.all([notify(clientId, 'client'), notify(freelancerId, 'freelancer')]);
-        return { notificationIds: [client.notificationId, freelancer.notificationId] };
+        return { notificationIds: [client, freelancer] };
       },
     })
     .output((_input, results) => ({

@@ -1,10 +1,12 @@
 // Public API of the saga coordinator: typed definitions, the orchestrator
 // with its durable Kafka saga log and crash recovery, and the contract saga.
 export {
+  CONTRACT_NOTIFY_JOB_NAME,
   CONTRACT_SAGA_NAME,
   CONTRACT_SAGA_STEPS,
   CONTRACT_SAGA_VERSION,
   DEFAULT_CONTRACT_POD_TEMPLATE_ID,
+  NOTIFY_TOPIC_DATA_KEY,
   TRANSIENT_CODES,
   createContractSaga,
   isTransientError,
@@ -39,7 +41,7 @@ export {
 export { SagaError, type SagaErrorCode } from './saga-error.js';
 export { executeSaga, sagaResultOf, startedTransition, type SagaExecutionDeps, type SagaExecutionState } from './saga-execution.js';
 export { sagaCallOptions, sagaIdempotencyKey, type SagaCallOptions, type SagaPhase } from './saga-idempotency.js';
-export { createSagaLog, DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS, SAGA_LOG_PRODUCER_RETRY, SAGA_SEQUENCE_HEADER, type SagaLog, type SagaLogEntry, type SagaLogOptions } from './saga-log.js';
+export { createSagaLog, DEFAULT_SAGA_LOG_MAX_BATCH_BYTES, DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS, SAGA_LOG_PRODUCER_RETRY, SAGA_SEQUENCE_HEADER, type SagaLog, type SagaLogEntry, type SagaLogOptions } from './saga-log.js';
 export { DEFAULT_SAGA_READER_GROUP_PREFIX, readSagaHistory, readSagaStates, type ReadSagaLogOptions, type StoredSaga } from './saga-log-reader.js';
 export {
   createSagaOrchestrator,
@@ -63,4 +65,16 @@ export { DEFAULT_SAGA_HISTORY_RETENTION_MS, DEFAULT_SAGA_PARTITIONS, DEFAULT_SAG
 export { runStepAttempt, sleepUntilRetry, type StepAttemptLimits } from './step-attempt.js';
 export { createSagaKafka, sagaLogCreator } from './saga-kafka.js';
 export { createSagaService, DEFAULT_SAGA_PAGE_SIZE, MAX_SAGA_PAGE_SIZE, type SagaServiceOptions } from './saga-service.js';
-export { jobStep, type JobStepOptions, type JobStepResult, type SagaJobQueue } from './job-step.js';
+export { awaitSagaJob, jobStep, type JobStepOptions, type JobStepResult, type SagaJobQueue } from './job-step.js';
+export { createSagaJobQueue, DEFAULT_SAGA_JOB_WAIT_MS, type SagaJobQueueOptions } from './saga-job-queue.js';
+export { createNotifyUserJobProcessor, DEFAULT_NOTIFY_TOPIC } from './notify-user-job-processor.js';
+export { eventStep, type EventStepOptions } from './event-step.js';
+export {
+  createSagaEventWaiter,
+  DEFAULT_SAGA_EVENT_BUFFER_SIZE,
+  DEFAULT_SAGA_EVENT_CLOCK_SKEW_MS,
+  DEFAULT_SAGA_EVENT_LOOKBACK_MS,
+  type SagaEventWait,
+  type SagaEventWaiter,
+  type SagaEventWaiterOptions,
+} from './saga-event-waiter.js';

@@ -6,10 +6,23 @@ import type { SagaStep, StepContext, StepRetryPolicy } from './saga-definition.j
  * saga does not depend on it.
  */
 export interface SagaJobQueue {
-  /** addJob enqueues a job; adding an id the queue has seen before must be a no-op. */
-  addJob(queue: string, name: string, data: unknown, options: { jobId: string }): Promise<unknown>;
-  /** waitFor resolves with the job's outcome once it completed, and rejects when it failed for good (dead-lettered). */
-  waitFor(jobId: string, options: { signal?: AbortSignal }): Promise<unknown>;
+  /** addJob enqueues a job; adding an id the queue has seen before must be a no-op that answers `added: false`. */
+  addJob(queue: string, name: string, data: unknown, options: { jobId: string }): Promise<{ added?: boolean }>;
+  /**
+   * waitFor resolves with the job's outcome once it completed, and rejects when it failed for good (dead-lettered).
+   * With `lookback` it must also find an outcome published since then, before it started following (src/jobs' `lookback`).
+   */
+  waitFor(jobId: string, options: { signal?: AbortSignal; lookback?: Date }): Promise<unknown>;
+}
+
+/**
+ * awaitSagaJob enqueues a job under `jobId` and waits for its outcome. A job
+ * added before (a step repeated after a restart) may have finished while no
+ * coordinator followed: its outcome is looked up from the saga's start on.
+ */
+export async function awaitSagaJob(jobs: SagaJobQueue, ctx: StepContext<unknown, unknown>, queue: string, jobName: string, data: unknown, jobId: string): Promise<unknown> {
+  const { added } = await jobs.addJob(queue, jobName, data, { jobId });
+  return jobs.waitFor(jobId, added === false ? { signal: ctx.signal, lookback: ctx.startedAt } : { signal: ctx.signal });
 }
 
 /** JobStepOptions describe a step that enqueues a job and awaits its completion. */
@@ -47,8 +60,7 @@ export function jobStep<I, R, const Name extends string, D>(options: JobStepOpti
     ...(options.compensate ? { compensate: options.compensate } : {}),
     async execute(ctx) {
       const jobId = ctx.idempotencyKey;
-      await options.jobs.addJob(options.queue, options.jobName, options.data(ctx), { jobId });
-      const outcome = await options.jobs.waitFor(jobId, { signal: ctx.signal });
+      const outcome = await awaitSagaJob(options.jobs, ctx as StepContext<unknown, unknown>, options.queue, options.jobName, options.data(ctx), jobId);
       return { jobId, outcome: outcome === undefined ? null : outcome };
     },
   };

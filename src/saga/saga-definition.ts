@@ -19,6 +19,8 @@ export interface StepRetryPolicy {
 export interface StepContext<I, R> {
   readonly sagaId: string;
   readonly sagaName: string;
+  /** startedAt is when the saga started (from its log): steps that await something published later look back to it after a restart. */
+  readonly startedAt: Date;
   readonly input: I;
   /** results holds the results of the steps completed so far, by step name (and this step's own in compensate). */
   readonly results: Readonly<R>;

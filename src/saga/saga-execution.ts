@@ -133,6 +133,7 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     return {
       sagaId: state.saga.sagaId,
       sagaName: definition.name,
+      startedAt: new Date(msOf(state.saga.startedAt)),
       input,
       results,
       step: step.name,

@@ -13,7 +13,12 @@ export interface StoredSaga {
   /** sequence of the last transition folded into the snapshot. */
   sequence: bigint;
   partition: number;
+  /** traceHeaders are the trace context the saga was started in (traceparent, tracestate), when it was traced. */
+  traceHeaders: Record<string, string>;
 }
+
+// The W3C headers withSagaSpan reads back; the coordinator writes them with every snapshot.
+const TRACE_HEADERS = ['traceparent', 'tracestate'] as const;
 
 /** ReadSagaLogOptions say which partitions of the saga log to read. */
 export interface ReadSagaLogOptions {
@@ -51,7 +56,13 @@ export async function readSagaStates(options: ReadSagaLogOptions): Promise<Map<s
         return;
       }
       const saga = fromBinary(SagaSchema, record.value);
-      sagas.set(sagaId, { saga, sequence: BigInt(headerText(record.headers, SAGA_SEQUENCE_HEADER) ?? '0'), partition: record.partition });
+      const traceHeaders = Object.fromEntries(
+        TRACE_HEADERS.flatMap((name) => {
+          const value = headerText(record.headers, name);
+          return value === undefined ? [] : [[name, value]];
+        }),
+      );
+      sagas.set(sagaId, { saga, sequence: BigInt(headerText(record.headers, SAGA_SEQUENCE_HEADER) ?? '0'), partition: record.partition, traceHeaders });
     },
   });
   return sagas;

@@ -18,10 +18,20 @@ export const DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS = 30_000;
  */
 export const SAGA_LOG_PRODUCER_RETRY = { initialRetryTime: 2, maxRetryTime: 1_000, retries: 15 } as const;
 
+/**
+ * DEFAULT_SAGA_LOG_MAX_BATCH_BYTES caps one group-committed transaction: the
+ * records of one partition go to the broker as one record batch, which it
+ * refuses past its max.message.bytes (1 MiB by default). Ten thousand sagas
+ * resuming at once would otherwise fail every write of their partition.
+ */
+export const DEFAULT_SAGA_LOG_MAX_BATCH_BYTES = 512 * 1024;
+
 /** SagaLogEntry is one transition and the snapshot it produced, written together. */
 export interface SagaLogEntry {
   snapshot: Saga;
   transition: SagaTransition;
+  /** traceHeaders (traceparent, tracestate) go with the snapshot, so a coordinator that recovers the saga continues its trace. */
+  traceHeaders?: Readonly<Record<string, string>>;
 }
 
 /** SagaLogOptions configure createSagaLog. */
@@ -32,6 +42,8 @@ export interface SagaLogOptions {
   transactionalIdPrefix: string;
   /** @defaultValue DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS */
   transactionTimeout?: number;
+  /** maxBatchBytes caps the encoded records of one transaction (a single larger append still goes alone). @defaultValue DEFAULT_SAGA_LOG_MAX_BATCH_BYTES */
+  maxBatchBytes?: number;
 }
 
 /** SagaLog writes transitions to the saga log, one transactional producer per owned partition. */
@@ -56,6 +68,9 @@ export interface SagaLog {
 
 interface Pending {
   entries: readonly SagaLogEntry[];
+  /** The encoded snapshots and transitions, sized once for the batch cap. */
+  encoded: { snapshot: Buffer; transition: Buffer }[];
+  bytes: number;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -80,16 +95,25 @@ function isFencing(error: unknown): boolean {
  */
 export function createSagaLog(options: SagaLogOptions): SagaLog {
   const writers = new Map<number, PartitionWriter>();
+  const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_SAGA_LOG_MAX_BATCH_BYTES;
+
+  // Takes the oldest appends up to the byte cap (at least one).
+  function nextBatch(writer: PartitionWriter): Pending[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < writer.pending.length && (count === 0 || bytes + writer.pending[count]!.bytes <= maxBatchBytes)) bytes += writer.pending[count++]!.bytes;
+    return writer.pending.splice(0, count);
+  }
 
   async function flush(partition: number, writer: PartitionWriter): Promise<void> {
     if (writer.flushing) return;
     writer.flushing = true;
     try {
       while (writer.pending.length > 0 && !writer.released) {
-        const batch = writer.pending.splice(0);
-        const entries = batch.flatMap((pending) => pending.entries);
+        const batch = nextBatch(writer);
+        const entries = batch.flatMap((pending) => pending.entries.map((entry, index) => ({ entry, encoded: pending.encoded[index]! })));
         // The state topic is compacted: only each saga's newest snapshot of the batch matters.
-        const latest = [...new Map(entries.map((entry) => [entry.snapshot.sagaId, entry])).values()];
+        const latest = [...new Map(entries.map((item) => [item.entry.snapshot.sagaId, item])).values()];
         try {
           const transaction = await writer.producer.transaction();
           try {
@@ -98,16 +122,16 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
               topicMessages: [
                 {
                   topic: options.topics.state,
-                  messages: latest.map((entry) => ({
+                  messages: latest.map(({ entry, encoded }) => ({
                     key: key(entry),
                     partition,
-                    value: Buffer.from(toBinary(SagaSchema, entry.snapshot)),
-                    headers: { [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString() },
+                    value: encoded.snapshot,
+                    headers: { ...entry.traceHeaders, [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString() },
                   })),
                 },
                 {
                   topic: options.topics.history,
-                  messages: entries.map((entry) => ({ key: key(entry), partition, value: Buffer.from(toBinary(SagaTransitionSchema, entry.transition)) })),
+                  messages: entries.map(({ entry, encoded }) => ({ key: key(entry), partition, value: encoded.transition })),
                 },
               ],
             });
@@ -179,8 +203,11 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
     append(partition, entries) {
       const writer = writers.get(partition);
       if (!writer) return Promise.reject(new SagaError('NOT_OWNER', `this coordinator does not own saga-log partition ${partition}`));
+      const encoded = entries.map((entry) => ({ snapshot: Buffer.from(toBinary(SagaSchema, entry.snapshot)), transition: Buffer.from(toBinary(SagaTransitionSchema, entry.transition)) }));
+      // Keys and headers are small; the values decide whether a batch fits.
+      const bytes = encoded.reduce((sum, { snapshot, transition }) => sum + snapshot.length + transition.length + 64, 0);
       return new Promise<void>((resolve, reject) => {
-        writer.pending.push({ entries, resolve, reject });
+        writer.pending.push({ entries, encoded, bytes, resolve, reject });
         void flush(partition, writer);
       });
     },

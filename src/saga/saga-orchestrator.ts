@@ -4,7 +4,7 @@ import { SagaStatus, type Saga, type SagaTransition } from '../../gen/mesh/v1/sa
 import { ensureTopics } from '../kafka/index.js';
 import { abortableSleep, computeBackoff, type Disposable } from '../resilience/index.js';
 import { ListenerSet } from '../resilience/listener-set.js';
-import type { AnySagaDefinition, SagaDefinition } from './saga-definition.js';
+import type { AnySagaDefinition, AnySagaStep, SagaDefinition } from './saga-definition.js';
 import { SagaError } from './saga-error.js';
 import { executeSaga, sagaResultOf, startedTransition, type SagaExecutionState } from './saga-execution.js';
 import { createSagaLog, type SagaLog, type SagaLogEntry } from './saga-log.js';
@@ -18,6 +18,8 @@ import {
   type SagaOrchestratorOptions,
 } from './saga-orchestrator-options.js';
 import { createSagaKafka } from './saga-kafka.js';
+import { injectKafkaHeaders } from '../telemetry/kafka-propagation.js';
+import { recordSagaOutcome, withSagaSpan, withSagaStepSpan } from '../telemetry/saga-span.js';
 import { SagaRegistry } from './saga-registry.js';
 import type { SagaResult } from './saga-result.js';
 import { applySagaTransition, isSagaFinished } from './saga-state.js';
@@ -82,6 +84,26 @@ interface Entry {
   partition: number;
   controller: AbortController;
   running?: Promise<SagaResult>;
+  /** traceHeaders are the trace context the saga started in, written with every snapshot so a recovering coordinator continues the trace. */
+  traceHeaders?: Record<string, string>;
+}
+
+/** tracedDefinition runs every step action of `definition` inside a saga-step span (a child of the saga span). */
+function tracedDefinition(definition: AnySagaDefinition): AnySagaDefinition {
+  const saga = definition.name;
+  return {
+    ...definition,
+    steps: definition.steps.map((step) => {
+      const compensate = step.compensate;
+      return {
+        ...step,
+        execute: (ctx) => withSagaStepSpan({ saga, id: ctx.sagaId, step: step.name, phase: 'execute', attempt: ctx.attempt }, () => step.execute(ctx)),
+        ...(compensate
+          ? { compensate: (ctx, result) => withSagaStepSpan({ saga, id: ctx.sagaId, step: step.name, phase: 'compensate', attempt: ctx.attempt }, () => compensate.call(step, ctx, result)) }
+          : {}),
+      } satisfies AnySagaStep;
+    }),
+  };
 }
 
 /**
@@ -126,9 +148,13 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
   }
 
   function drive(sagaId: string, entry: Entry, definition: AnySagaDefinition): Promise<SagaResult> {
-    const persist = definition.persist === false ? async () => undefined : (logEntries: readonly SagaLogEntry[]) => log!.append(entry.partition, logEntries);
+    const persist =
+      definition.persist === false
+        ? async () => undefined
+        : (logEntries: readonly SagaLogEntry[]) =>
+            log!.append(entry.partition, entry.traceHeaders ? logEntries.map((logEntry) => ({ ...logEntry, traceHeaders: entry.traceHeaders })) : logEntries);
     const deps = {
-      definition,
+      definition: tracedDefinition(definition),
       persist,
       stop: entry.controller.signal,
       observe: (saga: Saga, transition: SagaTransition) => {
@@ -142,7 +168,7 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
     const running = (async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await executeSaga(entry.state, deps);
+          return await withSagaSpan({ saga: definition.name, id: sagaId, ...(entry.traceHeaders ? { headers: entry.traceHeaders } : {}) }, () => executeSaga(entry.state, deps));
         } catch (error) {
           const retriable = error instanceof SagaError && (error.code === 'LOG_WRITE_FAILED' || (error.code === 'NOT_OWNER' && owned.has(entry.partition)));
           if (!retriable || entry.controller.signal.aborted || attempt + 1 >= LOG_WRITE_MAX_ATTEMPTS) throw error;
@@ -154,7 +180,12 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
     })();
     entry.running = running;
     running.then(
-      () => (entry.running = undefined),
+      (result) => {
+        entry.running = undefined;
+        const startedAt = entry.state.saga.startedAt;
+        const startedMs = startedAt ? Number(startedAt.seconds) * 1000 + Math.floor(startedAt.nanos / 1e6) : Date.now();
+        recordSagaOutcome(definition.name, result.status, Date.now() - startedMs);
+      },
       () => (entry.running = undefined),
     );
     return running;
@@ -186,8 +217,8 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
     await Promise.all(gained.map((partition) => log!.claim(partition)));
     const stored = await readSagaStates({ kafka: kafka!, topic: topics.state, partitions: gained });
     for (const partition of gained) owned.add(partition);
-    for (const [sagaId, { saga, sequence, partition }] of stored) {
-      const entry: Entry = { state: { saga, sequence }, partition, controller: new AbortController() };
+    for (const [sagaId, { saga, sequence, partition, traceHeaders }] of stored) {
+      const entry: Entry = { state: { saga, sequence }, partition, controller: new AbortController(), traceHeaders };
       entries.set(sagaId, entry);
       if (isSagaFinished(saga)) notifyFinished(saga);
       else continueRecovered(sagaId, entry);
@@ -303,7 +334,12 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
     const transition = startedTransition(sagaId, definition, input, Date.now());
     const saga = applySagaTransition(undefined, transition);
     // STARTED is written together with the first STEP_STARTED (see executeSaga).
-    const entry: Entry = { state: { saga, sequence: 0n, staged: [{ snapshot: saga, transition }] }, partition, controller: new AbortController() };
+    const entry: Entry = {
+      state: { saga, sequence: 0n, staged: [{ snapshot: saga, transition }] },
+      partition,
+      controller: new AbortController(),
+      traceHeaders: tracedStart(),
+    };
     entries.set(sagaId, entry);
     return drive(sagaId, entry, definition).catch((error: unknown) => {
       // Never written: the saga does not exist anywhere but here.
@@ -357,4 +393,10 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
       await admin?.disconnect().catch(() => undefined);
     },
   };
+}
+
+/** tracedStart returns the trace context a new saga starts in, or undefined when there is no trace to continue. */
+function tracedStart(): Record<string, string> | undefined {
+  const headers = injectKafkaHeaders({}) as Record<string, string>;
+  return Object.keys(headers).length > 0 ? headers : undefined;
 }

@@ -6,10 +6,12 @@
 // MESH_EVENTS=memory keeps them in memory instead.
 // It prints one JSON line, {"service":"auth","url":"http://127.0.0.1:3001","events":"kafka"},
 // once listening, and on SIGTERM or SIGINT (or when the parent that spawned it
-// with an IPC channel goes away) drains the server, closes the bus and exits 0.
+// with an IPC channel goes away) drains the server, closes the bus, flushes
+// telemetry (OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set) and exits 0.
 // A start that fails prints one line on stderr and exits 1.
 import { parseArgs } from 'node:util';
 import { createEventBus, type EventBus } from '../events/index.js';
+import { startTelemetry } from '../telemetry/start-telemetry.js';
 import { isServiceName, listenPortOf, SERVICE_NAMES } from './service-catalog.js';
 import { startService } from './start-service.js';
 
@@ -37,6 +39,8 @@ if (name === undefined || !isServiceName(name)) usage(`unknown service ${JSON.st
 const port = values.port === undefined ? undefined : Number(values.port);
 if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) usage(`invalid port ${JSON.stringify(values.port)}`);
 const eventsMode = values['no-kafka'] || process.env[MESH_EVENTS_ENV] === 'memory' ? 'memory' : 'kafka';
+// Before the server and the bus exist: OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set, silent otherwise.
+const telemetry = startTelemetry({ serviceName: name });
 
 let bus: EventBus | undefined;
 let service: Awaited<ReturnType<typeof startService>>;
@@ -48,6 +52,7 @@ try {
   service = await startService(name, { port: port ?? listenPortOf(name), host: values.host, events: bus });
 } catch (error) {
   await bus?.close().catch(() => undefined);
+  await telemetry.shutdown().catch(() => undefined);
   startFailed(name, error);
 }
 process.stdout.write(`${JSON.stringify({ service: name, url: service.url, events: eventsMode })}\n`);
@@ -60,6 +65,8 @@ const stop = (reason: string) => {
   service
     .close()
     .then(() => bus?.close())
+    // Last: the spans of the drained calls and the final metrics are flushed.
+    .then(() => telemetry.shutdown())
     .then(
       () => process.exit(0),
       (error: unknown) => {

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from '@connectrpc/connect';
+import { ConnectError, type Code } from '@connectrpc/connect';
 import { trace, type Attributes, type Span } from '@opentelemetry/api';
 import { BrokenCircuitError } from '../resilience/index.js';
 import { codeName } from './rpc-call-attributes.js';
@@ -50,32 +50,22 @@ export function recordDeadlineExhausted(remainingMs: number, procedure?: string)
   meshMetrics().rpcDeadlineExhausted.add(1, procedureAttributes(procedure));
 }
 
-// The deadline interceptor's message for a call it refused to send (src/rpc/interceptors/deadline-interceptor.ts).
-const DEADLINE_NOT_SENT = /^deadline exceeded before sending (\S+): (\d+) ms left$/;
-
 /**
- * describeRejection turns an error the resilience interceptors produced
- * without a network call into the matching event on `span`: a breaker's
- * rejection (the ConnectError's cause is a BrokenCircuitError) or a
- * deadline spent before sending. Other errors add nothing.
+ * describeRejection turns a breaker's rejection (a ConnectError whose cause is
+ * a BrokenCircuitError, made without a network call) into a
+ * `mesh.breaker.rejection` event on `span`. Other errors add nothing; a
+ * deadline spent before sending is recorded by the deadline interceptor
+ * itself (recordDeadlineExhausted), on the active call span.
  */
 export function describeRejection(span: Span, error: unknown): void {
-  if (!(error instanceof ConnectError)) return;
-  if (error.cause instanceof BrokenCircuitError) {
-    const { breakerName, state, retryAfterMs } = error.cause;
-    span.addEvent(MeshSpanEvents.BREAKER_REJECTION, {
-      [MeshAttributes.BREAKER_NAME]: breakerName,
-      [MeshAttributes.BREAKER_STATE]: state,
-      ...(retryAfterMs === undefined ? {} : { [MeshAttributes.BREAKER_RETRY_AFTER_MS]: Math.ceil(retryAfterMs) }),
-    });
-    meshMetrics().rpcBreakerRejections.add(1, { [MeshAttributes.BREAKER_NAME]: breakerName, [MeshAttributes.BREAKER_STATE]: state });
-    return;
-  }
-  const notSent = error.code === Code.DeadlineExceeded ? DEADLINE_NOT_SENT.exec(error.rawMessage) : null;
-  if (notSent) {
-    span.addEvent(MeshSpanEvents.DEADLINE_EXHAUSTED, { [MeshAttributes.DEADLINE_REMAINING_MS]: Number(notSent[2]) });
-    meshMetrics().rpcDeadlineExhausted.add(1, procedureAttributes(notSent[1]));
-  }
+  if (!(error instanceof ConnectError) || !(error.cause instanceof BrokenCircuitError)) return;
+  const { breakerName, state, retryAfterMs } = error.cause;
+  span.addEvent(MeshSpanEvents.BREAKER_REJECTION, {
+    [MeshAttributes.BREAKER_NAME]: breakerName,
+    [MeshAttributes.BREAKER_STATE]: state,
+    ...(retryAfterMs === undefined ? {} : { [MeshAttributes.BREAKER_RETRY_AFTER_MS]: Math.ceil(retryAfterMs) }),
+  });
+  meshMetrics().rpcBreakerRejections.add(1, { [MeshAttributes.BREAKER_NAME]: breakerName, [MeshAttributes.BREAKER_STATE]: state });
 }
 
 function procedureAttributes(procedure: string | undefined): Attributes {

@@ -88,3 +88,25 @@ export function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** CliResult is a finished CLI run: exit code and output. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** DEFAULT_CLI_RUN_TIMEOUT_MS bounds one short CLI command on a loaded 2-core machine. */
+export const DEFAULT_CLI_RUN_TIMEOUT_MS = 60_000;
+
+/** runCliToEnd runs a short CLI command to its end (killing it after the timeout) and returns its exit code and output. */
+export async function runCliToEnd(args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = DEFAULT_CLI_RUN_TIMEOUT_MS): Promise<CliResult> {
+  const cli = runCli(args, env);
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs);
+  try {
+    const code = await cli.exited;
+    return { code, stdout: cli.stdout.join('\n'), stderr: cli.stderr.join('\n') };
+  } finally {
+    clearTimeout(timer);
+  }
+}

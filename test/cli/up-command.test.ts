@@ -36,7 +36,7 @@ describe('mesh up (npm start)', () => {
     const startedAt = Date.now();
     const up = runCli(['up', '--refresh', '500'], env);
     started.push(up);
-    await up.waitForLine(/^mesh: all 6 components ready in/, ALL_SERVING_TIMEOUT_MS);
+    await up.waitForLine(/^mesh: all 8 components ready in/, ALL_SERVING_TIMEOUT_MS);
     const allServingMs = Date.now() - startedAt;
     const pids = new Map<string, number>();
     for (const line of up.stdout) {
@@ -44,6 +44,11 @@ describe('mesh up (npm start)', () => {
       if (match) pids.set(match[1]!, Number(match[3]));
     }
     assert.deepEqual([...pids.keys()].sort(), [...SERVICE_NAMES].sort());
+    for (const line of up.stdout) {
+      const match = line.match(/^mesh: ([\w-]+) ready \(pid (\d+)/);
+      if (match) pids.set(match[1]!, Number(match[2]));
+    }
+    assert.ok(pids.has('saga-coordinator') && pids.has('job-workers'), up.stdout.join('\n'));
     t.diagnostic(`all six SERVING ${allServingMs} ms after spawning mesh up`);
 
     // Our own health checks, not the CLI's table.
@@ -94,6 +99,16 @@ describe('mesh up (npm start)', () => {
       } finally {
         await consumer.disconnect();
       }
+
+      // The demo drives sign-ups, a job, bids and an accepted bid; the coordinator runs the contract saga and the workers send the notifications.
+      const demo = runCli(['demo', '--json'], env);
+      assert.equal(await withTimeout(demo.exited, 90_000, 'mesh demo'), 0, demo.stderr.join('\n'));
+      const result = JSON.parse(demo.stdout.join('\n')) as { traceId: string; sagaStatus: string; timeline: { step: string }[] };
+      assert.equal(result.sagaStatus, 'COMPLETED');
+      assert.match(result.traceId, /^[0-9a-f]{32}$/);
+      const steps = result.timeline.map((entry) => entry.step);
+      for (const step of ['auth CreateUser', 'market AcceptBid', 'saga STEP_COMPLETED', 'saga COMPLETED', 'job-workers']) assert.ok(steps.includes(step), `${step} missing from ${steps.join(', ')}`);
+      assert.equal(steps.filter((step) => step === 'auth CreateUser').length, 3);
     } finally {
       for (const session of sessions) session.abort();
     }

@@ -25,7 +25,7 @@ describe('createContractSaga over the reference services', () => {
   before(async () => {
     services = await startSagaServices();
     orchestrator = createSagaOrchestrator(testOrchestratorOptions(testSagaLog()));
-    orchestrator.register(createContractSaga({ clients: services.clients, retry: { backoff: { initialDelay: 10, maxDelay: 50 } } }));
+    orchestrator.register(createContractSaga({ clients: services.clients, jobs: services.jobs, retry: { backoff: { initialDelay: 10, maxDelay: 50 } } }));
     orchestrator.onTransition((event) => events.push(event));
     await orchestrator.start();
   });

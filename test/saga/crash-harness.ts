@@ -67,6 +67,7 @@ export async function startCrashHarness(): Promise<CrashHarness> {
           SKILLPOD_URL: services.urls.skillpod,
           COCKPIT_URL: services.urls.cockpit,
           NOTIFICATION_URL: services.urls.notification,
+          JOBS_PREFIX: services.jobsPrefix,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -88,7 +89,7 @@ export async function startCrashHarness(): Promise<CrashHarness> {
     },
     freshCoordinator(log) {
       const orchestrator = createSagaOrchestrator(testOrchestratorOptions(log));
-      orchestrator.register(createContractSaga({ clients: services.clients }));
+      orchestrator.register(createContractSaga({ clients: services.clients, jobs: services.jobs }));
       orchestrators.push(orchestrator);
       return orchestrator;
     },

@@ -219,9 +219,10 @@ describe('the saga orchestrator', () => {
     const outcomes = new Map<string, Promise<unknown>>();
     const jobs: SagaJobQueue = {
       async addJob(queue, name, data, { jobId }) {
-        if (outcomes.has(jobId)) return;
+        if (outcomes.has(jobId)) return { added: false };
         added.push({ queue, name, data, jobId });
         outcomes.set(jobId, sleep(20).then(() => ({ delivered: jobId })));
+        return { added: true };
       },
       waitFor: (jobId) => outcomes.get(jobId) ?? Promise.reject(new Error(`unknown job ${jobId}`)),
     };

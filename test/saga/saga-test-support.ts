@@ -4,10 +4,11 @@ import { Code, ConnectError, type Interceptor, type ServiceImpl } from '@connect
 import { BudgetType } from '../../gen/market/v1/job_pb.js';
 import { createMeshClient, type MeshClient } from '../../src/rpc/client/index.js';
 import { createServer, defineService, type MeshServer } from '../../src/rpc/server/index.js';
-import type { ContractSagaClients, SagaOrchestratorOptions, SagaTopics } from '../../src/saga/index.js';
+import { createQueueManager, QueueNames, type QueueManager } from '../../src/jobs/index.js';
+import { createNotifyUserJobProcessor, createSagaJobQueue, type ContractSagaClients, type SagaJobQueue, type SagaOrchestratorOptions, type SagaTopics } from '../../src/saga/index.js';
 import { ServiceCatalog, type StoreOf } from '../../src/services/service-catalog.js';
 import { createInMemoryEventPublisher, money } from '../../src/services/shared/index.js';
-import { uniqueName } from '../support/kafka.js';
+import { testKafka, uniqueName } from '../support/kafka.js';
 
 /** SAGA_SERVICE_NAMES are the services the contract saga calls. */
 export const SAGA_SERVICE_NAMES = ['market', 'billing', 'skillpod', 'cockpit', 'notification'] as const;
@@ -22,6 +23,12 @@ export interface SagaServices {
   /** failing holds method names (e.g. "CreateEscrow") that fail with FAILED_PRECONDITION before reaching the handler. */
   failing: Set<string>;
   clients: ContractSagaClients;
+  /** jobsPrefix is the topic prefix of the job queues (a coordinator in a child process adds jobs under it). */
+  jobsPrefix: string;
+  /** jobManager runs a PUSH_QUEUE worker calling NotifyUser (createNotifyUserJobProcessor), as the notifyParties step needs. */
+  jobManager: QueueManager;
+  /** jobs is the contract saga's SagaJobQueue over jobManager. */
+  jobs: SagaJobQueue;
   close(): Promise<void>;
 }
 
@@ -76,13 +83,21 @@ export async function startSagaServices(): Promise<SagaServices> {
     cockpit: clientOf(ServiceCatalog.cockpit.service, urls.cockpit),
     notification: clientOf(ServiceCatalog.notification.service, urls.notification),
   };
+  const jobsPrefix = `${uniqueName('tsj')}.`;
+  const jobManager = createQueueManager({ kafka: testKafka(), topicPrefix: jobsPrefix });
+  const worker = jobManager.createWorker(QueueNames.PUSH_QUEUE, createNotifyUserJobProcessor(clients.notification), { concurrency: 16 });
+  await worker.waitUntilReady();
   return {
     urls,
     stores: stores as SagaServices['stores'],
     calls,
     failing,
     clients,
+    jobsPrefix,
+    jobManager,
+    jobs: createSagaJobQueue({ manager: jobManager }),
     async close() {
+      await jobManager.close();
       for (const handle of handles) handle.close();
       await Promise.all(servers.map((server) => server.close({ timeoutMs: 500 })));
     },

@@ -15,7 +15,11 @@ export interface FixtureProcess {
 
 /** startFixture runs fixtures/<name>.ts with `args` and the test's environment plus `env`. */
 export function startFixture(name: string, args: string[], env: Record<string, string>): FixtureProcess {
-  const script = fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
+  return startScript(fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url)), args, env, name);
+}
+
+/** startScript runs any TypeScript file under tsx (src/services/main.ts, for instance) like startFixture. */
+export function startScript(script: string, args: string[], env: Record<string, string>, name = script): FixtureProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },

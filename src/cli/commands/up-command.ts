@@ -13,6 +13,8 @@ import { shutdownSignal } from '../shutdown-signal.js';
 import { startComponents, stopComponents } from '../start-components.js';
 import { createStatusCollector } from '../status-collector.js';
 import { createStatusDisplay } from '../status-display.js';
+import { CliError } from '../cli-error.js';
+import { runDemo } from '../run-demo.js';
 
 /** DEFAULT_REFRESH_MS is how often the live status table is refreshed. */
 export const DEFAULT_REFRESH_MS = 2_000;
@@ -20,6 +22,7 @@ export const DEFAULT_REFRESH_MS = 2_000;
 interface UpOptions {
   kafka: boolean;
   refresh: number;
+  demo?: boolean;
 }
 
 /** registerUpCommand adds `mesh up` (= `npm start`): bring the mesh up and keep it up until Ctrl-C. */
@@ -29,7 +32,9 @@ export function registerUpCommand(program: Command): void {
     .description('start (or reuse) Kafka, provision the event topics, start the services, show their status; Ctrl-C stops everything')
     .option('--no-kafka', 'keep events in memory and start no broker')
     .option('--refresh <ms>', 'status refresh interval in ms', parseMilliseconds, DEFAULT_REFRESH_MS)
+    .option('--demo', 'once everything is ready, run `mesh demo` against it (needs Kafka)')
     .action(async (options: UpOptions) => {
+      if (options.demo && !options.kafka) throw new CliError('BAD_ARGUMENT', '--demo needs Kafka: the saga coordinator and job workers run on it; drop --no-kafka');
       const code = await up(options);
       process.exit(code);
     });
@@ -97,11 +102,23 @@ async function up(options: UpOptions): Promise<number> {
     }
   }
 
+  if (!stopRequested && options.demo && broker) await demo(broker, stopping.signal, say);
   if (!stopRequested) await watch(running, admin, broker, options.refresh, stopSignal);
   say('shutting down...');
   await teardown();
   say('stopped');
   return 0;
+}
+
+async function demo(broker: LocalBroker, signal: AbortSignal, say: (line: string) => void): Promise<void> {
+  say('running the demo...');
+  try {
+    const result = await runDemo({ kafka: createKafka({ clientId: 'mesh-demo', brokers: broker.brokers }), print: (line) => process.stdout.write(`${line}\n`) });
+    say(`demo done: saga ${result.sagaId} ${result.sagaStatus}; trace id ${result.traceId}`);
+  } catch (error) {
+    // The mesh stays up: a failed demo is reported, not fatal.
+    if (!signal.aborted) say(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 async function watch(running: RunningComponent[], admin: Admin | undefined, broker: LocalBroker | undefined, refreshMs: number, stopSignal: Promise<unknown>): Promise<void> {

@@ -14,6 +14,10 @@ import { createConnectionErrorInterceptor } from '../interceptors/connection-err
 import { createContextInterceptor } from '../interceptors/context-interceptor.js';
 import { createDeadlineInterceptor, type DeadlineOptions } from '../interceptors/deadline-interceptor.js';
 import { createRetryInterceptor, resolveRetryBudget, type RetryOptions } from '../interceptors/retry-interceptor.js';
+import { createClientTracingInterceptor } from '../../telemetry/client-tracing-interceptor.js';
+import { observeBreakerStates } from '../../telemetry/breaker-state-gauge.js';
+import { instrumentRetryBudget } from '../../telemetry/instrument-retry-budget.js';
+import { recordRetryEvent } from '../../telemetry/span-events.js';
 import { createMeshHttpClient } from './mesh-http-client.js';
 import { createMeshTransport, type RpcProtocol } from './mesh-transport.js';
 import { parseBaseUrls } from './parse-base-urls.js';
@@ -101,7 +105,7 @@ export interface MeshClient<S extends DescService> {
  *
  * The interceptors, outermost first:
  *
- *   context → deadline → retry → balancer → breaker → user interceptors
+ *   context → tracing → deadline → retry → balancer → breaker → user interceptors
  *     → connection errors → transport
  *
  * which is the DESIGN order "context/trace → deadline → retry → breaker →
@@ -115,6 +119,11 @@ export interface MeshClient<S extends DescService> {
  * balancer. User interceptors see every attempt. The innermost interceptor
  * reports a connection lost under a call as Unavailable (connect-node says
  * Aborted), so that breaker and retry see a dying server for what it is.
+ *
+ * Telemetry (src/telemetry): one CLIENT span per logical call with its
+ * retries, breaker rejections and deadline exhaustion as events, retries and
+ * budget exhaustion counted, and the breakers' states on `mesh.breaker.state`.
+ * Without startTelemetry these are OpenTelemetry's no-ops.
  */
 export function createMeshClient<S extends DescService>(service: S, options: ServiceClientOptions): MeshClient<S> {
   const endpoints = parseBaseUrls(options.baseUrls);
@@ -131,6 +140,15 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
         ? breakerOption.registry
         : createBreakerRegistry({ name: service.typeName, ...breakerOption });
   const retryBudget = options.retry === false ? undefined : resolveRetryBudget(options.retry?.budget);
+  // The client keeps exposing the budget itself; the retry interceptor draws through the counting view.
+  const countedBudget = retryBudget && instrumentRetryBudget(retryBudget, service.typeName);
+  const userOnRetry = options.retry === false ? undefined : options.retry?.onRetry;
+  const onRetry: RetryOptions['onRetry'] = userOnRetry
+    ? (event) => {
+        recordRetryEvent(event);
+        userOnRetry(event);
+      }
+    : recordRetryEvent;
   const balancer = endpoints.length > 1 ? createBalancerInterceptor({ endpoints, breakers: registry }) : undefined;
 
   const http = createMeshHttpClient({
@@ -146,13 +164,16 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
   const interceptors: Interceptor[] = [
     closedGuard,
     createContextInterceptor(),
+    createClientTracingInterceptor(),
     createDeadlineInterceptor(options),
-    ...(options.retry === false ? [] : [createRetryInterceptor({ ...options.retry, budget: retryBudget ?? false })]),
+    ...(options.retry === false ? [] : [createRetryInterceptor({ ...options.retry, budget: countedBudget ?? false, onRetry })]),
     ...(balancer ? [balancer.interceptor] : []),
     ...(registry ? [createBreakerInterceptor({ registry })] : []),
     ...(options.interceptors ?? []),
     createConnectionErrorInterceptor(),
   ];
+
+  const breakerGauge = registry ? observeBreakerStates(registry) : undefined;
 
   const transport = createMeshTransport({
     protocol,
@@ -174,6 +195,7 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     outstanding: () => balancer?.outstanding() ?? new Map(endpoints.map((e) => [e, 0])),
     close() {
       closed = true;
+      breakerGauge?.dispose();
       http.close();
     },
   };

@@ -9,6 +9,7 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Health } from '../../../gen/grpc/health/v1/health_pb.js';
 import { file_mesh_v1_error_details } from '../../../gen/mesh/v1/error_details_pb.js';
 import { ServerReflection } from '../../../gen/grpc/reflection/v1/reflection_pb.js';
+import { createServerTracingInterceptor } from '../../telemetry/server-tracing-interceptor.js';
 import { createCleartextListener } from './cleartext-listener.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { createHealthService } from './health/health-service.js';
@@ -37,7 +38,7 @@ import { withTrailersOnly, type RequestListener } from './trailers-only.js';
 /**
  * createServer starts a server for generated services on node:http2 that
  * speaks Connect, gRPC and gRPC-Web, with the toolkit's server interceptors
- * (outermost first: context, errors, validation, then yours), the
+ * (outermost first: tracing, context, errors, validation, then yours), the
  * idempotency guard around each unary implementation,
  * gRPC health and reflection, Trailers-Only gRPC errors and graceful
  * shutdown. It resolves once the server listens.
@@ -137,6 +138,8 @@ export async function createServer(options: ServerOptions): Promise<MeshServer> 
 
 function toolkitInterceptors(options: ServerOptions): Interceptor[] {
   return [
+    // First, so the context interceptor sees the call's SERVER span as the active one.
+    createServerTracingInterceptor(),
     createContextInterceptor(),
     createErrorInterceptor(options.errors),
     ...(options.validation ?? true ? [createValidationInterceptor()] : []),

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Interceptor } from '@connectrpc/connect';
+import { context as otelContext, isSpanContextValid, trace } from '@opentelemetry/api';
 import { readContextHeaders, runWithContext } from '../../../context/index.js';
 import { incomingCallKey } from './incoming-call.js';
 
@@ -7,11 +8,14 @@ import { incomingCallKey } from './incoming-call.js';
  * createContextInterceptor rebuilds the caller's RequestContext from the
  * request headers and runs the handler inside it, so the handler, and every
  * client call it makes, sees the trace, correlation id, user and the call's
- * deadline (recorded by `incomingCallValues`).
+ * deadline (recorded by `incomingCallValues`). Under the server tracing
+ * interceptor the call's SERVER span is active: its trace and span ids win
+ * over the headers, so a call that came without a traceparent does not start
+ * a second trace beside the span's.
  */
 export function createContextInterceptor(): Interceptor {
   return (next) => async (request) => {
-    const context = { ...readContextHeaders(request.header), deadline: request.contextValues.get(incomingCallKey)?.deadline };
+    const context = { ...readContextHeaders(request.header), ...activeSpanIds(), deadline: request.contextValues.get(incomingCallKey)?.deadline };
     let resume: <R>(fn: () => R) => R = (fn) => fn();
     const response = await runWithContext(context, () => {
       if (request.stream) resume = AsyncLocalStorage.snapshot();
@@ -34,4 +38,9 @@ function resumeEach<T>(iterable: AsyncIterable<T>, resume: <R>(fn: () => R) => R
       };
     },
   };
+}
+
+function activeSpanIds(): { traceId: string; spanId: string } | undefined {
+  const span = trace.getSpanContext(otelContext.active());
+  return span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : undefined;
 }

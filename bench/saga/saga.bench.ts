@@ -1,0 +1,302 @@
+// Saga benchmark: the 5-step saga against the same five RPCs as a plain chain
+// (same services, same run, alternating rounds), throughput at a fixed
+// concurrency, and recovery of in-flight sagas after kill -9 of their
+// coordinator. Run alone with `npx tsx bench/saga/saga.bench.ts`; sizes via
+// BENCH_SAGA_* (below). See bench/README.md, "Sagas", for the definitions.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { SagaTransition_Kind as Kind } from '../../gen/mesh/v1/saga_pb.js';
+import { ensureKafka } from '../../src/kafka/ensure-kafka.js';
+import { createKafka, ensureTopics } from '../../src/kafka/index.js';
+import { createSagaOrchestrator, SAGA_LOG_PRODUCER_RETRY, type SagaOrchestrator } from '../../src/saga/index.js';
+import { benchClients, benchSaga, BENCH_SAGA_NAME, runChain, startServicesProcess, type BenchClients } from './bench-saga.js';
+
+function envInt(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+const config = {
+  /** Latency rounds; each runs `perRound` chains and `perRound` sagas one at a time, the side going first alternating. */
+  rounds: envInt('BENCH_SAGA_ROUNDS', 10),
+  perRound: envInt('BENCH_SAGA_PER_ROUND', 20),
+  warmup: envInt('BENCH_SAGA_WARMUP', 30),
+  /** Throughput: in flight at once, seconds per side and round, rounds. */
+  concurrency: envInt('BENCH_SAGA_CONCURRENCY', 32),
+  throughputSeconds: envInt('BENCH_SAGA_THROUGHPUT_SECONDS', 5),
+  throughputRounds: envInt('BENCH_SAGA_THROUGHPUT_ROUNDS', 2),
+  /** Sagas in flight when the coordinator is killed. */
+  recoverySagas: envInt('BENCH_SAGA_RECOVERY_SAGAS', 10_000),
+  partitions: envInt('BENCH_SAGA_PARTITIONS', 6),
+  /** The dead coordinator's session timeout (the broker's minimum): the new one cannot take its partitions sooner. */
+  sessionTimeout: envInt('BENCH_SAGA_SESSION_TIMEOUT_MS', 6000),
+  recoveryTimeoutMs: envInt('BENCH_SAGA_RECOVERY_TIMEOUT_MS', 120_000),
+  /** Recovered sagas make the five RPCs (1) or local steps (0, the default: 50,000 RPCs would measure the services, not the coordinator). */
+  recoveryRpc: process.env['BENCH_SAGA_RECOVERY_RPC'] === '1',
+  /** Sequential transactions and plain produces of the commit-cost probe. */
+  probeWrites: envInt('BENCH_SAGA_PROBE_WRITES', 100),
+};
+
+const percentile = (values: readonly number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+interface Run {
+  run: string;
+  topics: { state: string; history: string };
+  groupId: string;
+  transactionalIdPrefix: string;
+}
+
+function newRun(label: string): Run {
+  const run = `bench-saga-${label}-${randomUUID().slice(0, 8)}`;
+  return { run, topics: { state: `${run}.state`, history: `${run}.history` }, groupId: `${run}.coordinators`, transactionalIdPrefix: run };
+}
+
+function orchestratorOf(run: Run, clientId: string): SagaOrchestrator {
+  return createSagaOrchestrator({
+    kafka: createKafka({ clientId }),
+    topics: run.topics,
+    groupId: run.groupId,
+    transactionalIdPrefix: run.transactionalIdPrefix,
+    partitions: config.partitions,
+    sessionTimeout: config.sessionTimeout,
+    heartbeatInterval: 1000,
+  });
+}
+
+async function latency(orchestrator: SagaOrchestrator, clients: BenchClients): Promise<{ chain: number[]; saga: number[] }> {
+  const chain: number[] = [];
+  const saga: number[] = [];
+  const one = async (side: 'chain' | 'saga', into?: number[]) => {
+    const id = randomUUID();
+    const started = performance.now();
+    if (side === 'chain') await runChain(clients, `chain-${id}`);
+    else {
+      const result = await orchestrator.execute(BENCH_SAGA_NAME, { tag: `saga-${id}` });
+      if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
+    }
+    into?.push(performance.now() - started);
+  };
+  for (let index = 0; index < config.warmup; index++) {
+    await one('chain');
+    await one('saga');
+  }
+  for (let round = 0; round < config.rounds; round++) {
+    const order = round % 2 === 0 ? (['chain', 'saga'] as const) : (['saga', 'chain'] as const);
+    for (const side of order) for (let index = 0; index < config.perRound; index++) await one(side, side === 'chain' ? chain : saga);
+  }
+  return { chain, saga };
+}
+
+async function throughput(orchestrator: SagaOrchestrator, clients: BenchClients): Promise<{ chain: number[]; saga: number[] }> {
+  const rates = { chain: [] as number[], saga: [] as number[] };
+  for (let round = 0; round < config.throughputRounds; round++) {
+    const order = round % 2 === 0 ? (['chain', 'saga'] as const) : (['saga', 'chain'] as const);
+    for (const side of order) {
+      const deadline = performance.now() + config.throughputSeconds * 1000;
+      let done = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: config.concurrency }, async () => {
+          while (performance.now() < deadline) {
+            const id = randomUUID();
+            if (side === 'chain') await runChain(clients, `tchain-${id}`);
+            else {
+              const result = await orchestrator.execute(BENCH_SAGA_NAME, { tag: `tsaga-${id}` });
+              if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
+            }
+            done += 1;
+          }
+        }),
+      );
+      rates[side].push(done / ((performance.now() - started) / 1000));
+    }
+  }
+  return rates;
+}
+
+interface Recovery {
+  sagas: number;
+  parkMs: number;
+  claimedMs: number;
+  resumedMs: number;
+  finishedMs: number;
+}
+
+async function recovery(urls: Parameters<typeof benchClients>[0], clients: BenchClients): Promise<Recovery> {
+  const run = newRun('recovery');
+  const count = config.recoverySagas;
+  const parkStarted = performance.now();
+  const doomed = spawn(process.execPath, ['--import', 'tsx', new URL('./recovery-coordinator.ts', import.meta.url).pathname], {
+    env: {
+      ...process.env,
+      SAGAS: String(count),
+      SERVICE_URLS: JSON.stringify(urls),
+      SAGA_STATE_TOPIC: run.topics.state,
+      SAGA_HISTORY_TOPIC: run.topics.history,
+      SAGA_GROUP: run.groupId,
+      SAGA_TX_PREFIX: run.transactionalIdPrefix,
+      SAGA_PARTITIONS: String(config.partitions),
+      SAGA_SESSION_TIMEOUT: String(config.sessionTimeout),
+      TAG_PREFIX: run.run,
+      RECOVERY_LOCAL: config.recoveryRpc ? '0' : '1',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => doomed.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the doomed coordinator did not park ${count} sagas in time`)), config.recoveryTimeoutMs);
+    createInterface({ input: doomed.stdout! }).on('line', (line) => {
+      if (line.startsWith('PARKED ')) process.stdout.write(`  parked ${line.slice(7)} of ${count}\r`);
+      if (line.startsWith('READY ')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    doomed.once('exit', (code) => reject(new Error(`the doomed coordinator exited (${code}) early`)));
+  });
+  const parkMs = performance.now() - parkStarted;
+  doomed.kill('SIGKILL');
+  await exited;
+
+  // t0: the new coordinator is created and started right after the kill.
+  const t0 = performance.now();
+  const orchestrator = orchestratorOf(run, 'bench-saga-recovering');
+  orchestrator.register(benchSaga(clients, { local: !config.recoveryRpc }));
+  const resumed = new Set<string>();
+  let finished = 0;
+  let resumedAt = 0;
+  let finishedAt = 0;
+  const allFinished = new Promise<void>((resolve) => {
+    orchestrator.onTransition(({ transition }) => {
+      if (!resumed.has(transition.sagaId)) {
+        resumed.add(transition.sagaId);
+        if (resumed.size === count) resumedAt = performance.now();
+      }
+      if (transition.kind === Kind.COMPLETED && ++finished === count) {
+        finishedAt = performance.now();
+        resolve();
+      }
+    });
+  });
+  try {
+    await orchestrator.start();
+    const claimedMs = performance.now() - t0;
+    const progress = setInterval(() => process.stdout.write(`  resumed ${resumed.size}, finished ${finished} of ${count}\r`), 2000);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([allFinished, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`recovery: ${finished} of ${count} finished in time`)), config.recoveryTimeoutMs)))]);
+    } finally {
+      clearInterval(progress);
+      clearTimeout(timer);
+    }
+    return { sagas: count, parkMs, claimedMs, resumedMs: resumedAt - t0, finishedMs: finishedAt - t0 };
+  } finally {
+    await orchestrator.stop();
+    await deleteRun(run);
+  }
+}
+
+/**
+ * commitProbe times what one saga transition costs the log on this broker:
+ * sequential transactions of one record to each of two topics (what the
+ * coordinator writes per step) against sequential idempotent acks=all sends
+ * of the same two records without a transaction.
+ */
+async function commitProbe(): Promise<{ transaction: number[]; produce: number[] }> {
+  const run = newRun('probe');
+  const kafka = createKafka({ clientId: 'bench-saga-probe' });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [{ topic: run.topics.state, partitions: 1 }, { topic: run.topics.history, partitions: 1 }]);
+  const transactional = kafka.producer({ transactionalId: `${run.run}-tx`, idempotent: true, maxInFlightRequests: 1, retry: SAGA_LOG_PRODUCER_RETRY });
+  const plain = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await Promise.all([transactional.connect(), plain.connect()]);
+  const records = (index: number) => [
+    { topic: run.topics.state, messages: [{ key: `s-${index}`, value: Buffer.alloc(300) }] },
+    { topic: run.topics.history, messages: [{ key: `s-${index}`, value: Buffer.alloc(200) }] },
+  ];
+  const result = { transaction: [] as number[], produce: [] as number[] };
+  try {
+    for (let index = 0; index < config.probeWrites + 10; index++) {
+      let started = performance.now();
+      const transaction = await transactional.transaction();
+      await transaction.sendBatch({ topicMessages: records(index) });
+      await transaction.commit();
+      if (index >= 10) result.transaction.push(performance.now() - started);
+      started = performance.now();
+      await plain.sendBatch({ topicMessages: records(index), acks: -1 });
+      if (index >= 10) result.produce.push(performance.now() - started);
+    }
+  } finally {
+    await Promise.allSettled([transactional.disconnect(), plain.disconnect()]);
+    await admin.disconnect();
+    await deleteRun(run);
+  }
+  return result;
+}
+
+async function deleteRun(run: Run): Promise<void> {
+  const admin = createKafka({ clientId: 'bench-saga-cleanup' }).admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [run.topics.state, run.topics.history] }).catch(() => undefined);
+    await admin.deleteGroups([run.groupId]).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  await ensureKafka();
+  const services = await startServicesProcess();
+  const clients = benchClients(services.urls);
+  try {
+    const run = newRun('latency');
+    const orchestrator = orchestratorOf(run, 'bench-saga');
+    orchestrator.register(benchSaga(clients));
+    let lat: { chain: number[]; saga: number[] };
+    let rates: { chain: number[]; saga: number[] };
+    try {
+      await orchestrator.start();
+      lat = await latency(orchestrator, clients);
+      rates = await throughput(orchestrator, clients);
+    } finally {
+      await orchestrator.stop();
+      await deleteRun(run);
+    }
+    const probe = await commitProbe();
+    const rec = await recovery(services.urls, clients);
+
+    const median = (values: number[]) => percentile(values, 50);
+    console.log(`\nSaga benchmark: nproc ${cpus().length}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}, ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+    console.log(`Latency, one at a time (${config.rounds} alternating rounds of ${config.perRound} each, after ${config.warmup} warm-up each):`);
+    console.log('| | p50 | p99 | mean |');
+    console.log('| --- | --- | --- | --- |');
+    for (const side of ['chain', 'saga'] as const) {
+      const values = lat[side];
+      console.log(`| ${side === 'chain' ? '5 RPCs, plain chain' : '5-step saga'} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(values.reduce((a, b) => a + b, 0) / values.length)} |`);
+    }
+    const ratio = percentile(lat.saga, 50) / percentile(lat.chain, 50);
+    console.log(`saga / chain at p50: ${ratio.toFixed(2)}× (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); added per saga at p50: ${ms(percentile(lat.saga, 50) - percentile(lat.chain, 50))}`);
+    console.log(
+      `Commit cost (${config.probeWrites} sequential writes of one state and one history record): transaction p50 ${ms(percentile(probe.transaction, 50))} p99 ${ms(percentile(probe.transaction, 99))}; same records without a transaction (idempotent, acks=all) p50 ${ms(percentile(probe.produce, 50))} p99 ${ms(percentile(probe.produce, 99))}; a 5-step saga commits 6 transactions in sequence`,
+    );
+    console.log(`Throughput, ${config.concurrency} in flight, ${config.throughputRounds} rounds of ${config.throughputSeconds} s per side: chain ${median(rates.chain).toFixed(0)}/s, saga ${median(rates.saga).toFixed(0)}/s (per round: chain ${rates.chain.map((r) => r.toFixed(0)).join(', ')}; saga ${rates.saga.map((r) => r.toFixed(0)).join(', ')})`);
+    console.log(
+      `Recovery of ${rec.sagas} in-flight sagas (${config.recoveryRpc ? 'five RPCs' : 'local steps'}) after kill -9 (parked in ${(rec.parkMs / 1000).toFixed(1)} s): partitions claimed and rebuilt ${(rec.claimedMs / 1000).toFixed(1)} s, all resumed ${(rec.resumedMs / 1000).toFixed(1)} s, all finished ${(rec.finishedMs / 1000).toFixed(1)} s after the new coordinator's start (goal < 30 s: ${rec.finishedMs < 30_000 ? 'met' : 'missed'})`,
+    );
+  } finally {
+    clients.close();
+    await services.stop();
+  }
+}
+
+await main();
+process.exit(0);

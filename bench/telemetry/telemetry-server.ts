@@ -1,0 +1,35 @@
+// A server of the telemetry bench, run as its own process:
+//   node --import tsx bench/telemetry/telemetry-server.ts <mode> <otlp endpoint>
+// The toolkit server kit (createServer, its tracing interceptor first) serving
+// auth.v1.AuthService over a seeded store, with telemetry as <mode> says. It
+// prints { port, userId } when ready, answers 'cpu-usage' (IPC) with its
+// process.cpuUsage(), flushes its telemetry and exits when the IPC channel closes.
+import { setMaxListeners } from 'node:events';
+import { create } from '@bufbuild/protobuf';
+import type { HandlerContext } from '@connectrpc/connect';
+import { AuthService, CreateUserRequestSchema } from '../../gen/auth/v1/auth_service_pb.js';
+import { Role } from '../../gen/auth/v1/user_pb.js';
+import { createServer, defineService } from '../../src/rpc/server/index.js';
+import { AuthStore, createAuthService } from '../../src/services/auth/index.js';
+import { createInMemoryEventPublisher } from '../../src/services/shared/index.js';
+import { startBenchTelemetry, type TelemetryMode } from './telemetry-mode.js';
+
+const [mode, endpoint] = process.argv.slice(2) as [TelemetryMode, string];
+const telemetry = startBenchTelemetry(mode, `bench-server-${mode}`, endpoint);
+setMaxListeners(1_000);
+const implementation = createAuthService({ store: new AuthStore(), events: createInMemoryEventPublisher({ maxEvents: 10 }) });
+const seeded = await implementation.createUser(
+  create(CreateUserRequestSchema, { email: 'bench@example.com', displayName: 'Bench User', roles: [Role.FREELANCER] }),
+  {} as HandlerContext,
+);
+const server = await createServer({ services: [defineService(AuthService, implementation)], host: '127.0.0.1', port: 0 });
+process.send!({ port: server.port, userId: seeded.user!.userId });
+process.on('message', (message) => {
+  if (message === 'cpu-usage') process.send!(process.cpuUsage());
+});
+process.on('disconnect', () => {
+  void server
+    .close({ timeoutMs: 1_000 })
+    .then(() => telemetry?.shutdown())
+    .finally(() => process.exit(0));
+});
