@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Admin, KafkaMessage } from 'kafkajs';
 import { DeadLetterHeaders, deadLetterRecord, deadLetterTopic } from '../../src/events/index.js';
-import { testKafka, uniqueName } from '../support/kafka.js';
+import { readRecords, testKafka, uniqueName } from '../support/kafka.js';
 import { runCliToEnd } from './cli-process.js';
 
 const kafka = testKafka();
@@ -11,28 +11,7 @@ const created: string[] = [];
 
 async function messagesOf(topic: string): Promise<KafkaMessage[]> {
   const high = (await admin.fetchTopicOffsets(topic))[0]?.high ?? '0';
-  const messages: KafkaMessage[] = [];
-  if (Number(high) === 0) return messages;
-  const consumer = kafka.consumer({ groupId: uniqueName('dlq-cli-check') });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${topic}: read ${messages.length} of ${high}`)), 20_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          messages.push(message);
-          if (messages.length >= Number(high)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return messages;
+  return (await readRecords(kafka, topic, Number(high))).map((record) => record.message);
 }
 
 before(async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Admin, KafkaMessage } from 'kafkajs';
-import { testKafka, uniqueName } from '../support/kafka.js';
+import { readRecords, testKafka, uniqueName } from '../support/kafka.js';
 import { runCliToEnd } from './cli-process.js';
 
 const kafka = testKafka();
@@ -10,28 +10,8 @@ const created: string[] = [];
 const RECORDS_PER_PARTITION = 6;
 
 /** readAll reads every record of a topic through a throwaway consumer. */
-async function readAll(topic: string, expected: number): Promise<{ partition: number; message: KafkaMessage }[]> {
-  const records: { partition: number; message: KafkaMessage }[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueName('replay-cli-check') });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${topic}: ${records.length} of ${expected} records`)), 20_000);
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          records.push({ partition, message });
-          if (records.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+function readAll(topic: string, expected: number) {
+  return readRecords(kafka, topic, expected);
 }
 
 before(async () => {
