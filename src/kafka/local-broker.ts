@@ -126,8 +126,10 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
 
 function formatStorage(javaBase: string[], configFile: string): void {
   // A KRaft cluster id is a base64url UUID; generating it here saves one JVM start.
+  // Passed as --cluster-id=... because an id may start with '-', which the tool's
+  // argument parser would take for an option.
   const clusterId = randomBytes(16).toString('base64url');
-  const result = spawnSync('java', [...javaBase, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile], { encoding: 'utf8' });
+  const result = spawnSync('java', [...javaBase, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', configFile], { encoding: 'utf8' });
   if (result.status !== 0) {
     throw new LocalBrokerError('FORMAT_FAILED', `Formatting the Kafka data directory failed:\n${result.stdout}${result.stderr}`);
   }
