@@ -9,6 +9,12 @@ import { fail } from '../src/cli/fail.js';
 
 /** TEST_CONCURRENCY is how many test files run at once; 2 cores leave little room. */
 const TEST_CONCURRENCY = process.env.TEST_CONCURRENCY ?? '2';
+/**
+ * TEST_KAFKA_PORT keeps the tests' broker apart from the one `npm start` uses
+ * (9092): tests publish to the real channel topics, and a running dev mesh
+ * would otherwise consume them (a test's BidAccepted started a dev saga).
+ */
+const TEST_KAFKA_PORT = 19092;
 
 const testDir = fileURLToPath(new URL('.', import.meta.url));
 const root = join(testDir, '..');
@@ -26,7 +32,7 @@ const files = findTests(testDir)
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
 
-const broker = await ensureKafka({ ephemeral: true }).catch(fail);
+const broker = await ensureKafka({ ephemeral: true, port: TEST_KAFKA_PORT }).catch(fail);
 process.stdout.write(`test: Kafka ${broker.reused ? 'reused' : 'started'} at ${broker.brokers.join(',')} (${broker.startupMs} ms)\n`);
 
 const runner = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${TEST_CONCURRENCY}`, ...files], {
