@@ -90,8 +90,11 @@ function nextMessage<T>(child: ChildProcess): Promise<T> {
   });
 }
 
+/** BENCH_TELEMETRY_PROF names a directory where every client and server process writes its CPU profile. */
+const profileDir = process.env.BENCH_TELEMETRY_PROF;
+
 async function startPair(mode: TelemetryMode, endpoint: string): Promise<Pair> {
-  const execArgv = ['--import', 'tsx'];
+  const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const server = fork(here('./telemetry-server.ts'), [mode, endpoint], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { port, userId } = await nextMessage<{ port: number; userId: string }>(server);
   const client = fork(here('./telemetry-client.ts'), [mode, endpoint, `http://127.0.0.1:${port}`, userId], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -8,3 +8,5 @@ export {
   type HeaderReader,
   type HeaderWriter,
 } from './context-headers.js';
+export { activeContext, contextStorage, REQUEST_CONTEXT_KEY } from './context-storage.js';
+export { MeshContextManager } from './mesh-context-manager.js';

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { context as otelContext, isSpanContextValid, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import { isSpanContextValid, trace, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
+import { activeContext, contextStorage, REQUEST_CONTEXT_KEY } from './context-storage.js';
 import { randomHex } from './random-hex.js';
 
 // W3C trace ids are 16 bytes, span ids 8.
@@ -26,8 +26,6 @@ export interface RequestContext {
   /** Absolute deadline in epoch milliseconds; outgoing calls never get more. */
   deadline?: number;
 }
-
-const storage = new AsyncLocalStorage<RequestContext>();
 
 /** newTraceId returns a random W3C trace id. */
 export function newTraceId(): string {
@@ -55,8 +53,8 @@ export function createContext(partial: Partial<RequestContext> = {}): RequestCon
  * trace: under the active span when it is of the same trace, under the
  * context's `spanId` as a remote parent when one came in, else with no parent
  * span, so that the next span started is a root of `traceId` (the telemetry
- * id generator adopts it). Without OpenTelemetry the API is a no-op and only
- * the AsyncLocalStorage store changes.
+ * id generator adopts it). Both changes are one `run` of the one context
+ * storage (see contextStorage).
  */
 export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T): T {
   const defined = Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined));
@@ -64,7 +62,7 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T)
   // A span id belongs to its trace: a new trace id without a span id has no parent yet.
   const base = current && defined.traceId !== undefined && defined.traceId !== current.traceId ? withoutSpanId(current) : current;
   const next = createContext({ ...base, ...defined });
-  return storage.run(next, () => runInTrace(next, fn));
+  return contextStorage.run(inTrace(activeContext(), next).setValue(REQUEST_CONTEXT_KEY, next), fn);
 }
 
 /**
@@ -74,28 +72,28 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T)
  * one whose correlation id is the trace id in UUID form.
  */
 export function getContext(): RequestContext | undefined {
-  const store = storage.getStore();
-  const span = activeSpanContext();
+  const active = activeContext();
+  const store = active.getValue(REQUEST_CONTEXT_KEY) as RequestContext | undefined;
+  const span = validSpanContext(active);
   if (!span) return store;
   if (!store) return { traceId: span.traceId, spanId: span.spanId, correlationId: traceIdAsUuid(span.traceId) };
   if (store.traceId === span.traceId && store.spanId === span.spanId) return store;
   return { ...store, traceId: span.traceId, spanId: span.spanId };
 }
 
-function activeSpanContext(): SpanContext | undefined {
-  const span = trace.getSpanContext(otelContext.active());
+function validSpanContext(context: Context): SpanContext | undefined {
+  const span = trace.getSpanContext(context);
   return span && isSpanContextValid(span) ? span : undefined;
 }
 
-function runInTrace<T>(context: RequestContext, fn: () => T): T {
-  const active = activeSpanContext();
-  if (active?.traceId === context.traceId) return fn();
-  if (context.spanId === undefined) {
-    return active ? otelContext.with(trace.deleteSpan(otelContext.active()), fn) : fn();
-  }
+/** inTrace returns `otel` with the span the request context's work runs under. */
+function inTrace(otel: Context, context: RequestContext): Context {
+  const active = validSpanContext(otel);
+  if (active?.traceId === context.traceId) return otel;
+  if (context.spanId === undefined) return active ? trace.deleteSpan(otel) : otel;
   // The toolkit's own traceparent always says sampled (formatTraceparent).
   const parent = trace.wrapSpanContext({ traceId: context.traceId, spanId: context.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
-  return otelContext.with(trace.setSpan(otelContext.active(), parent), fn);
+  return trace.setSpan(otel, parent);
 }
 
 function withoutSpanId(context: RequestContext): RequestContext {

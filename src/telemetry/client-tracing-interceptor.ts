@@ -1,8 +1,8 @@
 import type { Interceptor } from '@connectrpc/connect';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { fetchHeadersSetter } from './header-carriers.js';
-import { rpcCallAttributes, rpcSystemOf, serverAddressAttributes } from './rpc-call-attributes.js';
-import { createRpcSpanOutcome, endWithStream } from './rpc-span-outcome.js';
+import { rpcCallAttributes, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
+import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } from './rpc-span-outcome.js';
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
 import { describeRejection } from './span-events.js';
 import { meshTracer } from './telemetry-scope.js';
@@ -10,8 +10,9 @@ import { meshTracer } from './telemetry-scope.js';
 /** ClientTracingOptions configures createClientTracingInterceptor. */
 export interface ClientTracingOptions {
   /**
-   * messageEvents adds an `rpc.message` event per message sent and received.
-   * @defaultValue true
+   * messageEvents adds an `rpc.message` event per message of a unary call
+   * too; streaming calls always get one per message.
+   * @defaultValue DEFAULT_UNARY_MESSAGE_EVENTS (false)
    */
   messageEvents?: boolean;
 }
@@ -29,14 +30,14 @@ export interface ClientTracingOptions {
  * with every attempt under it.
  */
 export function createClientTracingInterceptor(options: ClientTracingOptions = {}): Interceptor {
-  const messageEvents = options.messageEvents ?? true;
+  const messageEvents = options.messageEvents ?? DEFAULT_UNARY_MESSAGE_EVENTS;
   return (next) => async (req) => {
     const start = performance.now();
     const system = rpcSystemOf(req.header);
     const callAttributes = rpcCallAttributes(system, req.service, req.method);
     const span = meshTracer().startSpan(`${req.service.typeName}/${req.method.name}`, {
       kind: SpanKind.CLIENT,
-      attributes: { ...callAttributes, ...serverAddressAttributes(req.url) },
+      attributes: rpcSpanStartAttributes(callAttributes, req.url),
     });
     const spanContext = trace.setSpan(context.active(), span);
     propagation.inject(spanContext, req.header, fetchHeadersSetter);

@@ -41,7 +41,7 @@ export {
   type ProducerSpanOptions,
 } from './producer-span.js';
 export { codeName, connectErrorCode, rpcSystemOf, type RpcSystem } from './rpc-call-attributes.js';
-export { SERVER_ERROR_CODES } from './rpc-span-outcome.js';
+export { DEFAULT_UNARY_MESSAGE_EVENTS, SERVER_ERROR_CODES } from './rpc-span-outcome.js';
 export {
   recordSagaOutcome,
   withSagaSpan,

@@ -27,6 +27,7 @@ const callCache = new WeakMap<DescMethod, Partial<Record<RpcSystem, Attributes>>
 const statusCache = new Map<string, Attributes>();
 const metricCache = new WeakMap<Attributes, Map<Code | undefined, Attributes>>();
 const addressCache = new Map<string, Attributes>();
+const spanStartCache = new WeakMap<Attributes, WeakMap<Attributes, Attributes>>();
 /** MAX_CACHED_ADDRESSES bounds the endpoint cache; past it, it starts over. */
 export const MAX_CACHED_ADDRESSES = 256;
 
@@ -77,6 +78,16 @@ export function serverAddressAttributes(url: string): Attributes {
     if (addressCache.size >= MAX_CACHED_ADDRESSES) addressCache.clear();
     addressCache.set(origin, attributes);
   }
+  return attributes;
+}
+
+/** rpcSpanStartAttributes returns a call's attributes and its server address together, made once per method and endpoint. */
+export function rpcSpanStartAttributes(callAttributes: Attributes, url: string): Attributes {
+  const address = serverAddressAttributes(url);
+  let byAddress = spanStartCache.get(callAttributes);
+  if (!byAddress) spanStartCache.set(callAttributes, (byAddress = new WeakMap()));
+  let attributes = byAddress.get(address);
+  if (!attributes) byAddress.set(address, (attributes = Object.freeze({ ...callAttributes, ...address })));
   return attributes;
 }
 

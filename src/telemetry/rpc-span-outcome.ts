@@ -14,6 +14,13 @@ export const SERVER_ERROR_CODES: ReadonlySet<Code> = new Set([
   Code.DataLoss,
 ]);
 
+/**
+ * DEFAULT_UNARY_MESSAGE_EVENTS leaves `rpc.message` events off unary calls:
+ * the conventions mean them for streams, and on a unary call they only repeat
+ * the span's start and end, at a measurable cost per call (two events a side).
+ */
+export const DEFAULT_UNARY_MESSAGE_EVENTS = false;
+
 /** RpcSpanOutcome ends an RPC span once, with its status, and records the call's duration. */
 export interface RpcSpanOutcome {
   /** succeed ends the span as OK. */

@@ -1,16 +1,17 @@
 import type { Interceptor } from '@connectrpc/connect';
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { fetchHeadersGetter } from './header-carriers.js';
-import { rpcCallAttributes, rpcSystemOf, serverAddressAttributes } from './rpc-call-attributes.js';
-import { createRpcSpanOutcome, endWithStream } from './rpc-span-outcome.js';
+import { rpcCallAttributes, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
+import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } from './rpc-span-outcome.js';
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
 import { meshTracer } from './telemetry-scope.js';
 
 /** ServerTracingOptions configures createServerTracingInterceptor. */
 export interface ServerTracingOptions {
   /**
-   * messageEvents adds an `rpc.message` event per message received and sent.
-   * @defaultValue true
+   * messageEvents adds an `rpc.message` event per message of a unary call
+   * too; streaming calls always get one per message.
+   * @defaultValue DEFAULT_UNARY_MESSAGE_EVENTS (false)
    */
   messageEvents?: boolean;
 }
@@ -28,7 +29,7 @@ export interface ServerTracingOptions {
  * context the handler sees carries the server span's trace and span ids.
  */
 export function createServerTracingInterceptor(options: ServerTracingOptions = {}): Interceptor {
-  const messageEvents = options.messageEvents ?? true;
+  const messageEvents = options.messageEvents ?? DEFAULT_UNARY_MESSAGE_EVENTS;
   return (next) => async (req) => {
     const start = performance.now();
     const system = rpcSystemOf(req.header);
@@ -36,7 +37,7 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
     const parent = propagation.extract(ROOT_CONTEXT, req.header, fetchHeadersGetter);
     const span = meshTracer().startSpan(
       `${req.service.typeName}/${req.method.name}`,
-      { kind: SpanKind.SERVER, attributes: { ...callAttributes, ...serverAddressAttributes(req.url) } },
+      { kind: SpanKind.SERVER, attributes: rpcSpanStartAttributes(callAttributes, req.url) },
       parent,
     );
     const outcome = createRpcSpanOutcome(span, 'server', system, callAttributes, start);

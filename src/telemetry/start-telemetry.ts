@@ -9,6 +9,7 @@ import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { MeshContextManager } from '../context/index.js';
 import { ContextIdGenerator } from './context-id-generator.js';
 import { setLogExport } from './log-export.js';
 
@@ -74,7 +75,8 @@ export interface Telemetry {
 /**
  * startTelemetry starts `@opentelemetry/sdk-node` for one service: W3C trace
  * context and baggage propagation, a parent-based ratio sampler, the
- * AsyncLocalStorage context manager, and OTLP/HTTP (protobuf) export of
+ * toolkit's MeshContextManager (one AsyncLocalStorage for the request context
+ * and the active span), and OTLP/HTTP (protobuf) export of
  * spans, metrics and createLogger's lines when an endpoint is configured.
  * Without one it is silent, but spans are still created, so trace ids exist
  * for logs and headers.
@@ -136,6 +138,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) }),
     idGenerator: new ContextIdGenerator(),
+    contextManager: new MeshContextManager(),
     spanProcessors,
     metricReaders,
     // A list, even empty, keeps sdk-node from building a log exporter from the environment.

@@ -1,13 +1,22 @@
-import { metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { metrics, ProxyTracerProvider, trace, type Meter, type Tracer, type TracerProvider } from '@opentelemetry/api';
 
 /** TELEMETRY_SCOPE is the instrumentation scope of every span and instrument the toolkit makes. */
 export const TELEMETRY_SCOPE = 'service-mesh-toolkit';
 /** TELEMETRY_SCOPE_VERSION is the version reported with TELEMETRY_SCOPE. */
 export const TELEMETRY_SCOPE_VERSION = '0.1.0';
 
-/** meshTracer returns the toolkit's tracer from the global TracerProvider (a proxy until telemetry starts). */
+let cachedTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
+
+/**
+ * meshTracer returns the toolkit's tracer from the provider registered now
+ * (a no-op one until telemetry starts). Every call makes spans through it, so
+ * it is looked up once per provider rather than by name on every call.
+ */
 export function meshTracer(): Tracer {
-  return trace.getTracer(TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION);
+  const global = trace.getTracerProvider();
+  const provider = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+  if (cachedTracer?.provider !== provider) cachedTracer = { provider, tracer: provider.getTracer(TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION) };
+  return cachedTracer.tracer;
 }
 
 /** meshMeter returns the toolkit's meter from the global MeterProvider as it is now. */
