@@ -6,6 +6,10 @@ export interface ComponentStatus {
   health: string;
   /** breaker is the state of the CLI's own circuit breaker towards the component, when it calls it. */
   breaker?: string;
+  /** inFlight counts the calls a service is serving now (mesh.v1.ServerStatusService). */
+  inFlight?: number;
+  /** breakers summarizes the component's own outgoing circuit breakers, e.g. "billing OPEN, 3 CLOSED". */
+  breakers?: string;
   detail?: string;
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServiceCatalog, type ServiceName } from '../services/service-catalog.js';
 import { createHealthProbe } from './health-probe.js';
+import { createServerStatusProbe } from './server-status-probe.js';
 import { ComponentStages, type MeshComponent, type RunningComponent } from './mesh-component.js';
 import { spawnComponent } from './spawn-component.js';
 import type { ChildExit } from './stop-child-process.js';
@@ -40,7 +41,8 @@ interface ServiceAnnouncement {
  * serviceComponent runs one reference service as a child process
  * (src/services/main.ts) and calls it ready once grpc.health.v1 reports it
  * SERVING. Its status is a health check through the CLI's own client, whose
- * circuit breaker state is shown too.
+ * circuit breaker state is shown too, and the service's own report of its
+ * in-flight calls and outgoing breakers (mesh.v1.ServerStatusService).
  */
 export function serviceComponent(name: ServiceName, options: ServiceComponentOptions): MeshComponent {
   return {
@@ -60,12 +62,14 @@ export function serviceComponent(name: ServiceName, options: ServiceComponentOpt
       });
       const url = spawned.announcement.url;
       const probe = createHealthProbe({ url, service: ServiceCatalog[name].service.typeName, breaker: true });
+      const serverStatus = createServerStatusProbe(url);
       let exit: ChildExit | undefined;
       void spawned.exited.then((how) => (exit = how));
       try {
         await waitUntilServing(name, probe, { timeoutMs: options.servingTimeoutMs, gone: spawned.exited, signal });
       } catch (error) {
         probe.close();
+        serverStatus.close();
         await spawned.stop(options.stopTimeoutMs);
         throw error;
       }
@@ -80,11 +84,13 @@ export function serviceComponent(name: ServiceName, options: ServiceComponentOpt
         exited: spawned.exited,
         async status() {
           if (exit) return { health: 'EXITED', detail: exit.signal ?? `code ${exit.code}` };
-          const report = await probe.check();
-          return { health: report.state, breaker: probe.breakerState(), detail: report.detail };
+          const [report, status] = await Promise.all([probe.check(), serverStatus.read()]);
+          const served = 'error' in status ? {} : { inFlight: status.inFlight, breakers: status.breakers };
+          return { health: report.state, breaker: probe.breakerState(), detail: report.detail, ...served };
         },
         async stop() {
           probe.close();
+          serverStatus.close();
           return spawned.stop(options.stopTimeoutMs);
         },
       };

@@ -2,10 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { readConsumerLag, type ConsumerLagReading } from './consumer-lag.js';
 import type { RunningComponent } from './mesh-component.js';
-import type { StatusFrame } from './status-frame.js';
+import type { SagaCounts, StatusFrame } from './status-frame.js';
 
 /** FIRST_LAG_WAIT_MS is how long the first frame waits for the first consumer-lag reading. */
 export const FIRST_LAG_WAIT_MS = 3_000;
+/** SAGA_COUNT_INTERVAL_MS spaces the saga counts: each reads the whole compacted saga state topic. */
+export const SAGA_COUNT_INTERVAL_MS = 10_000;
 
 /** StatusCollectorOptions configure createStatusCollector. */
 export interface StatusCollectorOptions {
@@ -14,6 +16,8 @@ export interface StatusCollectorOptions {
   admin?: Admin;
   /** lagTopics are the topics whose consumer groups are shown. */
   lagTopics?: readonly string[];
+  /** countSagas counts the saga log by status; without it the frame has no saga line. */
+  countSagas?: () => Promise<SagaCounts>;
   /** title returns the line above the tables. */
   title(): string;
 }
@@ -34,6 +38,21 @@ export interface StatusCollector {
 export function createStatusCollector(options: StatusCollectorOptions): StatusCollector {
   let lag: ConsumerLagReading | { error: string } | undefined;
   let reading: Promise<void> | undefined;
+  let sagas: SagaCounts | { error: string } | undefined;
+  let counting: Promise<void> | undefined;
+  let lastCount = -Infinity;
+
+  const refreshSagas = () => {
+    if (!options.countSagas || counting || Date.now() - lastCount < SAGA_COUNT_INTERVAL_MS) return;
+    lastCount = Date.now();
+    counting = options
+      .countSagas()
+      .then(
+        (result) => void (sagas = result),
+        (error: unknown) => void (sagas = { error: error instanceof Error ? error.message : String(error) }),
+      )
+      .finally(() => (counting = undefined));
+  };
 
   const refreshLag = () => {
     if (!options.admin || reading) return;
@@ -48,6 +67,7 @@ export function createStatusCollector(options: StatusCollectorOptions): StatusCo
   return {
     async collect() {
       refreshLag();
+      refreshSagas();
       // The first frame waits (a little) for a real reading rather than show an empty one.
       if (lag === undefined && reading) await Promise.race([reading, sleep(FIRST_LAG_WAIT_MS, undefined, { ref: false })]);
       const components = await Promise.all(
@@ -60,12 +80,19 @@ export function createStatusCollector(options: StatusCollectorOptions): StatusCo
             url: component.url ?? '-',
             health: status.health,
             breaker: status.breaker ?? '-',
+            inFlight: status.inFlight === undefined ? '-' : String(status.inFlight),
+            breakers: status.breakers ?? '-',
             detail: status.detail,
           };
         }),
       );
-      return { title: options.title(), components, lag: options.admin ? (lag ?? { error: 'still reading' }) : undefined };
+      return {
+        title: options.title(),
+        components,
+        lag: options.admin ? (lag ?? { error: 'still reading' }) : undefined,
+        sagas: options.countSagas ? (sagas ?? { error: 'still reading' }) : undefined,
+      };
     },
-    settled: async () => void (await reading),
+    settled: async () => void (await Promise.all([reading, counting])),
   };
 }

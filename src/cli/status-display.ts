@@ -45,8 +45,10 @@ function facts(frame: StatusFrame): Map<string, string> {
   for (const row of frame.components) {
     facts.set(`${row.name} health`, row.health);
     facts.set(`${row.name} breaker`, row.breaker);
+    if (row.breakers !== '-') facts.set(`${row.name} breakers (out)`, row.breakers);
   }
   if (frame.lag && 'groups' in frame.lag) for (const group of frame.lag.groups) facts.set(`lag ${group.group}`, String(group.lag));
   else if (frame.lag) facts.set('lag', 'unavailable');
+  if (frame.sagas && !('error' in frame.sagas)) for (const [status, count] of Object.entries(frame.sagas)) facts.set(`sagas ${status}`, String(count));
   return facts;
 }

@@ -67,7 +67,8 @@ describe('mesh up (npm start)', () => {
 
       // The table was printed once (stdout is not a TTY).
       await up.waitForLine(/^mesh up · Kafka /, 10_000);
-      assert.ok(up.stdout.some((line) => /│ auth\s+│ service │ \d+\s+│ http:\/\/127\.0\.0\.1:\d+ │ SERVING\s+│ CLOSED/.test(line)), up.stdout.join('\n'));
+      // health, calls in flight and outgoing breakers (mesh.v1.ServerStatusService), the CLI's breaker
+      assert.ok(up.stdout.some((line) => /│ auth\s+│ service │ \d+\s+│ http:\/\/127\.0\.0\.1:\d+ │ SERVING\s+│ \d+\s+│ \S.*│ CLOSED/.test(line)), up.stdout.join('\n'));
 
       // `mesh health` against the running mesh.
       const healthy = runCli(['health', '--json'], env);
@@ -109,6 +110,8 @@ describe('mesh up (npm start)', () => {
       const steps = result.timeline.map((entry) => entry.step);
       for (const step of ['auth CreateUser', 'market AcceptBid', 'saga STEP_COMPLETED', 'saga COMPLETED', 'job-workers']) assert.ok(steps.includes(step), `${step} missing from ${steps.join(', ')}`);
       assert.equal(steps.filter((step) => step === 'auth CreateUser').length, 3);
+      // The live status counts the saga log by status: the demo's saga shows up as COMPLETED.
+      await up.waitForLine(/^mesh: sagas COMPLETED: .+ -> \d+$/, 30_000);
     } finally {
       for (const session of sessions) session.abort();
     }

@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
 import type { Admin } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SagaStatus } from '../../../gen/mesh/v1/saga_pb.js';
 import { channelTopicSpecs, EventChannelCatalogue } from '../../events/index.js';
+import { jobTopics } from '../../jobs/index.js';
 import { createKafka, ensureTopics } from '../../kafka/index.js';
+import { DEFAULT_SAGA_TOPICS, readSagaStates } from '../../saga/index.js';
+import { NOTIFICATION_QUEUES } from '../components/notification-queues.js';
+import type { SagaCounts } from '../status-frame.js';
 import { ensureKafka } from '../../kafka/ensure-kafka.js';
 import type { LocalBroker } from '../../kafka/local-broker.js';
 import { KAFKA_BROKERS_ENV } from '../../kafka/kafka-brokers.js';
@@ -121,13 +126,26 @@ async function demo(broker: LocalBroker, signal: AbortSignal, say: (line: string
   }
 }
 
+/** countSagas counts the sagas of the saga log by status ({} before any saga ran). */
+async function countSagas(admin: Admin, broker: LocalBroker): Promise<SagaCounts> {
+  if (!(await admin.listTopics()).includes(DEFAULT_SAGA_TOPICS.state)) return {};
+  const stored = await readSagaStates({ kafka: createKafka({ clientId: 'mesh-cli-sagas', brokers: broker.brokers }), topic: DEFAULT_SAGA_TOPICS.state });
+  const counts: SagaCounts = {};
+  for (const { saga } of stored.values()) {
+    const status = SagaStatus[saga.status] ?? 'UNSPECIFIED';
+    counts[status] = (counts[status] ?? 0) + 1;
+  }
+  return counts;
+}
+
 async function watch(running: RunningComponent[], admin: Admin | undefined, broker: LocalBroker | undefined, refreshMs: number, stopSignal: Promise<unknown>): Promise<void> {
   const startedAt = Date.now();
   const kafka = broker ? `Kafka ${broker.brokers.join(',')}` : 'no Kafka';
   const collector = createStatusCollector({
     components: running,
     admin,
-    lagTopics: EventChannelCatalogue.map((spec) => spec.channel),
+    lagTopics: [...EventChannelCatalogue.map((spec) => spec.channel), ...NOTIFICATION_QUEUES.map((queue) => jobTopics(queue, '', []).main)],
+    ...(admin && broker ? { countSagas: () => countSagas(admin, broker) } : {}),
     title: () => `mesh up · ${kafka} · up ${Math.round((Date.now() - startedAt) / 1000)} s · Ctrl-C stops everything`,
   });
   const display = createStatusDisplay();

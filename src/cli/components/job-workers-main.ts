@@ -6,9 +6,7 @@
 import { BidNotificationJob_Kind } from '../../../gen/market/v1/market_jobs_pb.js';
 import { createQueueManager, QueueNames, type Worker } from '../../jobs/index.js';
 import { closeMeshClients, notificationClient } from '../../rpc/client/index.js';
-
-/** NOTIFICATION_QUEUES are the queues this process works. */
-export const NOTIFICATION_QUEUES = [QueueNames.EMAIL_QUEUE, QueueNames.PUSH_QUEUE, QueueNames.SMS_QUEUE, QueueNames.BID_NOTIFICATIONS] as const;
+import { NOTIFICATION_QUEUES } from './notification-queues.js';
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} job-workers: ${line}\n`);
 const manager = createQueueManager();

@@ -30,6 +30,11 @@ export function meshClient<N extends MeshServiceName>(name: N): MeshClient<MeshS
   return handle as MeshClient<MeshServices[N]>;
 }
 
+/** readyClientHandles returns the handles of the ready clients created so far. */
+export function readyClientHandles(): MeshClient<MeshServices[MeshServiceName]>[] {
+  return [...handles.values()];
+}
+
 /**
  * closeMeshClients closes every ready client's connections; the next use of a
  * ready client creates it again (re-reading the environment).

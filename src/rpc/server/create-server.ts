@@ -9,6 +9,8 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Health } from '../../../gen/grpc/health/v1/health_pb.js';
 import { file_mesh_v1_error_details } from '../../../gen/mesh/v1/error_details_pb.js';
 import { ServerReflection } from '../../../gen/grpc/reflection/v1/reflection_pb.js';
+import { ServerStatusService } from '../../../gen/mesh/v1/server_status_pb.js';
+import { readyClientBreakers } from '../client/ready-client-breakers.js';
 import { createServerTracingInterceptor } from '../../telemetry/server-tracing-interceptor.js';
 import { createCleartextListener } from './cleartext-listener.js';
 import { ConnectionTracker } from './connection-tracker.js';
@@ -23,6 +25,7 @@ import { createDescriptorIndex } from './reflection/descriptor-index.js';
 import { createReflectionService } from './reflection/reflection-service.js';
 import { reflectionV1AlphaService } from './reflection/reflection-v1alpha.js';
 import { toRouteRegistrar } from './service-registration.js';
+import { createServerStatusService } from './status/server-status-service.js';
 import {
   CLOSE_GRACE_MS,
   DEFAULT_MAX_HEADER_LIST_SIZE,
@@ -40,7 +43,7 @@ import { withTrailersOnly, type RequestListener } from './trailers-only.js';
  * speaks Connect, gRPC and gRPC-Web, with the toolkit's server interceptors
  * (outermost first: tracing, context, errors, validation, then yours), the
  * idempotency guard around each unary implementation,
- * gRPC health and reflection, Trailers-Only gRPC errors and graceful
+ * gRPC health and reflection, mesh.v1.ServerStatusService, Trailers-Only gRPC errors and graceful
  * shutdown. It resolves once the server listens.
  */
 export async function createServer(options: ServerOptions): Promise<MeshServer> {
@@ -60,6 +63,11 @@ export async function createServer(options: ServerOptions): Promise<MeshServer> 
     if (options.health ?? true) {
       router.service(Health, createHealthService(health));
       served.push(Health);
+    }
+    if (options.status !== false) {
+      const breakers = options.status?.breakers ?? readyClientBreakers;
+      router.service(ServerStatusService, createServerStatusService({ inFlight: () => tracker.inFlightCount, breakers }));
+      served.push(ServerStatusService);
     }
     if (options.reflection ?? true) {
       const v1alpha = reflectionV1AlphaService();

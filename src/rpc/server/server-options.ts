@@ -5,6 +5,7 @@ import type { HealthRegistry } from './health/health-registry.js';
 import type { IdempotencyOptions } from './idempotency-guard.js';
 import type { ErrorInterceptorOptions } from './interceptors/error-interceptor.js';
 import type { ServerServices } from './service-registration.js';
+import type { ServerStatusSources } from './status/server-status-service.js';
 import type { UnaryWrapper } from './unary-wrapper.js';
 
 /** DEFAULT_PORT lets the OS pick a free port; read the chosen one from `server.port`. */
@@ -100,6 +101,14 @@ export interface ServerOptions {
    * @defaultValue true
    */
   health?: boolean;
+  /**
+   * status serves mesh.v1.ServerStatusService (in-flight calls, outgoing
+   * breakers); `breakers` replaces the ready clients' breakers as its source;
+   * false turns it off.
+   *
+   * @defaultValue {} (on, reporting the ready clients' breakers)
+   */
+  status?: Partial<Pick<ServerStatusSources, 'breakers'>> | false;
   /**
    * reflection serves grpc.reflection.v1.ServerReflection (and v1alpha, which older tools ask for).
    *

@@ -168,6 +168,7 @@ describe('a grpc-js client against the server kit serving the six reference serv
       'grpc.reflection.v1.ServerReflection',
       'grpc.reflection.v1alpha.ServerReflection',
       'market.v1.MarketService',
+      'mesh.v1.ServerStatusService',
       'notification.v1.NotificationService',
       'skillpod.v1.SkillpodService',
     ]);

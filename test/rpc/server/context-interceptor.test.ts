@@ -45,7 +45,7 @@ describe('context interceptor on a streaming method', () => {
       assert.deepEqual(names, Array(3).fill('stream-user|corr-s|true'));
       assert.deepEqual(
         server.services.map((s) => s.typeName),
-        ['grpc.reflection.v1.ServerReflection', 'grpc.health.v1.Health'],
+        ['grpc.reflection.v1.ServerReflection', 'grpc.health.v1.Health', 'mesh.v1.ServerStatusService'],
         'reflection: false adds no reflection service of its own',
       );
     } finally {

@@ -89,6 +89,7 @@ describe('grpc-js peers against a toolkit server', () => {
       'grpc.health.v1.Health',
       'grpc.reflection.v1.ServerReflection',
       'grpc.reflection.v1alpha.ServerReflection',
+      'mesh.v1.ServerStatusService',
     ]);
     const files = bySymbol.fileDescriptorResponse.fileDescriptorProto.map((bytes: Buffer) => fromBinary(FileDescriptorProtoSchema, bytes));
     assert.equal(files[0].name, 'auth/v1/auth_service.proto');
