@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { getContext, readContextHeaders, runWithContext } from '../../src/context/index.js';
+import { activeContext, getContext, readContextHeaders, REQUEST_CONTEXT_KEY, runWithContext } from '../../src/context/index.js';
 import { computeLag, createLogger, meshTracer, startTelemetry, type Telemetry } from '../../src/telemetry/index.js';
 
 delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -58,6 +58,16 @@ describe('with telemetry started (silent), the request context and OTel are one'
     assert.ok(span.isRecording());
     assert.match(span.spanContext().traceId, /^[0-9a-f]{32}$/);
     span.end();
+  });
+
+  test('OpenTelemetry and the request context share the one context storage', () => {
+    runWithContext({ correlationId: 'c-one' }, () => {
+      assert.equal(context.active(), activeContext(), "OTel's active context is the toolkit's store");
+      assert.equal((context.active().getValue(REQUEST_CONTEXT_KEY) as { correlationId: string }).correlationId, 'c-one');
+      const span = meshTracer().startSpan('shared');
+      context.with(trace.setSpan(context.active(), span), () => assert.equal(getContext()?.correlationId, 'c-one', 'a span context keeps the request context'));
+      span.end();
+    });
   });
 
   test('a span started in runWithContext is a root of the context trace, and getContext sees it', () => {
