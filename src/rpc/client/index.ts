@@ -8,6 +8,7 @@ export {
   type MeshClient,
   type ServiceClientOptions,
 } from './create-mesh-client.js';
+export { clientTlsFromEnv, tlsIdentityKey, toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
 export { createServiceClient } from './create-service-client.js';
 export { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
 export {

@@ -16,6 +16,7 @@ import { createHealthService } from './health/health-service.js';
 import { HealthRegistry, OVERALL_HEALTH, ServingStatus } from './health/health-registry.js';
 import { createContextInterceptor } from './interceptors/context-interceptor.js';
 import { createErrorInterceptor } from './interceptors/error-interceptor.js';
+import { createServiceAuthInterceptor } from './interceptors/service-auth-interceptor.js';
 import { createIdempotencyGuard } from './idempotency-guard.js';
 import { incomingCallValues } from './interceptors/incoming-call.js';
 import { createValidationInterceptor } from './interceptors/validation-interceptor.js';
@@ -38,7 +39,8 @@ import { withTrailersOnly, type RequestListener } from './trailers-only.js';
 /**
  * createServer starts a server for generated services on node:http2 that
  * speaks Connect, gRPC and gRPC-Web, with the toolkit's server interceptors
- * (outermost first: tracing, context, errors, validation, then yours), the
+ * (outermost first: tracing, context, errors, service auth, validation, then
+ * yours), the
  * idempotency guard around each unary implementation,
  * gRPC health and reflection, Trailers-Only gRPC errors and graceful
  * shutdown. It resolves once the server listens.
@@ -142,6 +144,7 @@ function toolkitInterceptors(options: ServerOptions): Interceptor[] {
     createServerTracingInterceptor(),
     createContextInterceptor(),
     createErrorInterceptor(options.errors),
+    ...(options.serviceAuth ? [createServiceAuthInterceptor(options.serviceAuth)] : []),
     ...(options.validation ?? true ? [createValidationInterceptor()] : []),
     ...(options.interceptors ?? []),
   ];
