@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { AuthService } from '../../../gen/auth/v1/auth_service_pb.js';
+import { Role } from '../../../gen/auth/v1/user_pb.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../../gen/grpc/health/v1/health_pb.js';
 import { runWithContext } from '../../../src/context/index.js';
 import {
@@ -60,7 +61,7 @@ describe('service tokens', () => {
   async function refused(signer: ServiceTokenSigner | undefined, method: 'getUser' | 'createUser' = 'getUser'): Promise<ConnectError> {
     const mesh = client(signer);
     try {
-      const call = method === 'getUser' ? mesh.client.getUser({ userId: 'u1' }) : mesh.client.createUser({ email: 'a@example.com', displayName: 'A', roles: [] });
+      const call = method === 'getUser' ? mesh.client.getUser({ userId: 'u1' }) : mesh.client.createUser({ email: 'a@example.com', displayName: 'A', roles: [Role.CLIENT] });
       const error = await call.then(
         () => assert.fail('the call should have been refused'),
         (error: unknown) => error,
@@ -93,7 +94,7 @@ describe('service tokens', () => {
     const mesh = client(edSigner);
     try {
       assert.deepEqual(seenBy(await mesh.client.getUser({ userId: 'u2' })).service, { service: 'saga-coordinator', via: 'token' });
-      assert.equal((await mesh.client.createUser({ email: 'b@example.com', displayName: 'B', roles: [] })).user?.userId, 'created');
+      assert.equal((await mesh.client.createUser({ email: 'b@example.com', displayName: 'B', roles: [Role.CLIENT] })).user?.userId, 'created');
       calls += 2;
     } finally {
       mesh.close();
@@ -103,10 +104,9 @@ describe('service tokens', () => {
   });
 
   test('the token is signed once and reused until near expiry, not per call', async () => {
-    let now = Date.parse('2026-12-03T09:00:00Z');
+    // The server's clock is real; this one only moves the signer's cache forward.
+    let now = Date.now();
     const signer = createServiceTokenSigner({ issuer: 'market', privateKey: market.privateKey, ttlSeconds: 300, refreshBeforeSeconds: 60, now: () => now });
-    // The server's clock is real; this one only moves the signer's cache.
-    now = Date.now();
     const mesh = client(signer);
     try {
       await Promise.all(Array.from({ length: 20 }, (_, i) => mesh.client.getUser({ userId: `c${i}` })));
