@@ -1,36 +1,44 @@
-import { isIP } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Http2SessionManager, type Http2SessionOptions } from '@connectrpc/connect-node';
 import { tlsIdentityKey, toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
+import { CONNECTION_REFUSED_CODE } from './connection-failure.js';
 
 /** Http2SessionLease is a shared HTTP/2 session manager held by one client until released. */
 export interface Http2SessionLease {
   readonly manager: Http2SessionManager;
   /**
-   * tlsFailure returns the last TLS error of the origin's connection and when
-   * it happened; undefined for cleartext origins or when the last handshake
-   * succeeded.
+   * connectionFailure returns why the origin's last connection failed to
+   * set up (a TLS error, or a server that hung up at once) and when;
+   * undefined when the last one came up.
    */
-  tlsFailure(): { error: Error; at: number } | undefined;
+  connectionFailure(): ConnectionFailure | undefined;
   /** release gives the lease back; the connection closes when the last lease of its origin is released. */
   release(): void;
 }
 
+/** ConnectionFailure is an error that ended a connection as it was set up, and when. */
+export interface ConnectionFailure {
+  readonly error: Error;
+  readonly at: number;
+}
+
 interface PoolEntry {
   readonly manager: Http2SessionManager;
-  readonly tls: { failure?: { error: Error; at: number } };
+  readonly state: { failure?: ConnectionFailure };
   leases: number;
 }
 
 const pool = new Map<string, PoolEntry>();
 
 /**
- * REFUSED_AFTER_HANDSHAKE_MS: a server that closes the connection this soon
- * after a completed TLS handshake, without a word, is taken to have refused
- * the client certificate (node:tls servers check it only after the
- * handshake, and then just close the socket).
+ * REFUSED_AFTER_CONNECT_MS: a server that closes a connection this soon
+ * after it came up, without a word, is taken to have refused it: a TLS
+ * server refuses an untrusted client certificate only after the handshake,
+ * and closes a cleartext connection at once.
  */
-export const REFUSED_AFTER_HANDSHAKE_MS = 1000;
+export const REFUSED_AFTER_CONNECT_MS = 1000;
+
 
 /**
  * leaseHttp2Session returns the process-wide HTTP/2 session manager of the
@@ -45,9 +53,8 @@ export function leaseHttp2Session(baseUrl: string, options?: Http2SessionOptions
   const key = tls ? `${origin}#${tlsIdentityKey(tls)}` : origin;
   let entry = pool.get(key);
   if (!entry) {
-    const state: PoolEntry['tls'] = {};
-    const connectOptions = url.protocol === 'https:' ? tlsConnectOptions(tls, state) : undefined;
-    entry = { manager: new Http2SessionManager(origin, options, connectOptions), tls: state, leases: 0 };
+    const state: PoolEntry['state'] = {};
+    entry = { manager: new Http2SessionManager(origin, options, connectOptions(url.protocol === 'https:', tls, state)), state, leases: 0 };
     pool.set(key, entry);
   }
   entry.leases++;
@@ -55,7 +62,7 @@ export function leaseHttp2Session(baseUrl: string, options?: Http2SessionOptions
   let released = false;
   return {
     manager: held.manager,
-    tlsFailure: () => held.tls.failure,
+    connectionFailure: () => held.state.failure,
     release() {
       if (released) return;
       released = true;
@@ -68,42 +75,44 @@ export function leaseHttp2Session(baseUrl: string, options?: Http2SessionOptions
   };
 }
 
-// The TLS socket is made here rather than by http2.connect so its errors can
-// be kept: a server that refuses the client certificate does so after the
-// client's handshake completed, and the session then fails its streams with
-// a bare CANCEL that no longer says why.
-function tlsConnectOptions(tls: ClientTlsOptions | undefined, state: PoolEntry['tls']) {
+// The socket is made here rather than by http2.connect so that why it
+// closed can be kept: a server that refuses the client certificate does so
+// after the client's handshake completed, and a TLS server hangs up on a
+// cleartext client; either way the session then fails its streams with a
+// bare CANCEL that no longer says why.
+function connectOptions(secure: boolean, tls: ClientTlsOptions | undefined, state: PoolEntry['state']) {
   const material = tls ? toNodeTlsOptions(tls) : {};
   return {
     ...material,
     createConnection(authority: URL) {
       const host = authority.hostname.replace(/^\[(.*)\]$/, '$1');
-      const socket = tlsConnect({
-        ...material,
-        host,
-        port: Number(authority.port || 443),
-        ALPNProtocols: ['h2'],
-        ...(material.servername === undefined && isIP(host) === 0 && { servername: host }),
-      });
-      let secureAt: number | undefined;
-      let failed = false;
-      socket.once('secureConnect', () => {
-        secureAt = Date.now();
-        if (socket.authorized) state.failure = undefined;
-      });
-      socket.on('error', (error) => {
-        failed = true;
-        state.failure = { error, at: Date.now() };
-      });
-      socket.once('close', () => {
-        const now = Date.now();
-        if (failed || secureAt === undefined || now - secureAt > REFUSED_AFTER_HANDSHAKE_MS) return;
-        const error = Object.assign(new Error('the server closed the connection right after the handshake; does it trust this client certificate?'), {
-          code: 'ERR_TLS_REFUSED_AFTER_HANDSHAKE',
-        });
-        state.failure = { error, at: now };
-      });
+      const port = Number(authority.port || (secure ? 443 : 80));
+      const socket: Socket = secure
+        ? tlsConnect({ ...material, host, port, ALPNProtocols: ['h2'], ...(material.servername === undefined && isIP(host) === 0 && { servername: host }) })
+        : netConnect({ host, port });
+      watch(socket, secure, state);
       return socket;
     },
   };
+}
+
+function watch(socket: Socket, secure: boolean, state: PoolEntry['state']): void {
+  let upAt: number | undefined;
+  let failed = false;
+  socket.once(secure ? 'secureConnect' : 'connect', () => {
+    upAt = Date.now();
+    if (!secure || (socket as Socket & { authorized?: boolean }).authorized) state.failure = undefined;
+  });
+  socket.on('error', (error) => {
+    failed = true;
+    state.failure = { error, at: Date.now() };
+  });
+  socket.once('close', () => {
+    const now = Date.now();
+    if (failed || upAt === undefined || now - upAt > REFUSED_AFTER_CONNECT_MS) return;
+    const message = secure
+      ? 'the server closed the connection right after the TLS handshake; does it trust this client certificate?'
+      : 'the server closed the connection as soon as it was opened; does it expect TLS (https://)?';
+    state.failure = { error: Object.assign(new Error(message), { code: CONNECTION_REFUSED_CODE }), at: now };
+  });
 }

@@ -3,7 +3,7 @@ import type { UniversalClientFn } from '@connectrpc/connect/protocol';
 import { createNodeHttpClient, type Http2SessionOptions } from '@connectrpc/connect-node';
 import { toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
 import { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
-import { tlsFailureError, tlsFailureOf } from './tls-failure.js';
+import { connectionFailureError, connectionFailureOf } from './connection-failure.js';
 
 /** MeshHttpClient is an HTTP client for any number of origins, and the way to let go of its connections. */
 export interface MeshHttpClient {
@@ -23,7 +23,7 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
   if (options.httpVersion === '1.1') {
     const nodeOptions = options.tls ? toNodeTlsOptions(options.tls) : undefined;
     const http1 = createNodeHttpClient({ httpVersion: '1.1', ...(nodeOptions && { nodeOptions }) });
-    return { httpClient: (request) => http1(request).catch((error: unknown) => rethrowTls(error, new URL(request.url).origin)), close() {} };
+    return { httpClient: (request) => http1(request).catch((error: unknown) => rethrowConnectionFailure(error, new URL(request.url).origin)), close() {} };
   }
   const sessions = new Map<string, Http2SessionLease>();
   // Parsing a URL on every call costs more than the lookup; a client calls a
@@ -51,15 +51,15 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
       return lease.manager;
     },
   });
-  // A session that died in its TLS handshake fails its streams with a bare
-  // CANCEL; the lease kept the TLS error that killed it during this call.
+  // A session that died as it was set up (TLS refused, a TLS server hung up
+  // on cleartext) fails its streams with a bare CANCEL; the lease kept why.
   const httpClient: UniversalClientFn = (request) => {
     const startedAt = Date.now();
     return http2(request).catch((error: unknown) => {
       const origin = originOf(request.url);
-      if (tlsFailureOf(error)) return rethrowTls(error, origin);
-      const failure = sessions.get(origin)?.tlsFailure();
-      return rethrowTls(failure && failure.at >= startedAt ? failure.error : error, origin, error);
+      if (connectionFailureOf(error)) return rethrowConnectionFailure(error, origin);
+      const failure = sessions.get(origin)?.connectionFailure();
+      return rethrowConnectionFailure(failure && failure.at >= startedAt ? failure.error : error, origin, error);
     });
   };
   return {
@@ -72,7 +72,7 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
   };
 }
 
-function rethrowTls(error: unknown, origin: string, original: unknown = error): never {
-  const failure = tlsFailureOf(error);
-  throw failure ? tlsFailureError(origin, failure) : original;
+function rethrowConnectionFailure(error: unknown, origin: string, original: unknown = error): never {
+  const failure = connectionFailureOf(error);
+  throw failure ? connectionFailureError(origin, failure) : original;
 }
