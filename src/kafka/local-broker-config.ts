@@ -15,6 +15,12 @@ export interface LocalBrokerSasl {
   mechanisms?: readonly LocalSaslMechanism[];
   /** users maps each user name to its password, valid for every mechanism; letters, digits, '.', '_' and '-' only. */
   users: Readonly<Record<string, string>>;
+  /**
+   * tls adds a SASL_SSL listener on its own port with this certificate and
+   * its (unencrypted PKCS#8) key, PEM.
+   * @defaultValue undefined (SASL_PLAINTEXT only)
+   */
+  tls?: { port: number; cert: string; key: string };
 }
 
 // Kept simple on purpose: the names and passwords go into a JAAS line and the
@@ -38,7 +44,7 @@ export interface LocalBrokerConfigInput {
  * broker on loopback, tuned so tests start fast and groups settle at once.
  */
 export function localBrokerProperties({ host, port, controllerPort, logDir, sasl, overrides = {} }: LocalBrokerConfigInput): string {
-  const saslListener = sasl ? `,SASL_PLAINTEXT://${host}:${sasl.port}` : '';
+  const saslListener = sasl ? `,SASL_PLAINTEXT://${host}:${sasl.port}${sasl.tls ? `,SASL_SSL://${host}:${sasl.tls.port}` : ''}` : '';
   const properties: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': '1',
@@ -75,17 +81,28 @@ export function localBrokerProperties({ host, port, controllerPort, logDir, sasl
 function saslProperties(sasl: LocalBrokerSasl): Record<string, string> {
   const mechanisms = checkedMechanisms(sasl);
   const properties: Record<string, string> = { 'sasl.enabled.mechanisms': mechanisms.join(',') };
-  for (const mechanism of mechanisms) {
-    const key = `listener.name.sasl_plaintext.${mechanism.toLowerCase()}.sasl.jaas.config`;
-    properties[key] =
-      mechanism === 'PLAIN'
-        ? `org.apache.kafka.common.security.plain.PlainLoginModule required ${Object.entries(sasl.users)
-            .map(([user, password]) => `user_${user}="${password}"`)
-            .join(' ')};`
-        : // SCRAM credentials live in the cluster metadata (see localBrokerScramArguments), not here.
-          'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  for (const listener of sasl.tls ? ['sasl_plaintext', 'sasl_ssl'] : ['sasl_plaintext']) {
+    for (const mechanism of mechanisms) {
+      properties[`listener.name.${listener}.${mechanism.toLowerCase()}.sasl.jaas.config`] =
+        mechanism === 'PLAIN'
+          ? `org.apache.kafka.common.security.plain.PlainLoginModule required ${Object.entries(sasl.users)
+              .map(([user, password]) => `user_${user}="${password}"`)
+              .join(' ')};`
+          : // SCRAM credentials live in the cluster metadata (see localBrokerScramArguments), not here.
+            'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+    }
+  }
+  if (sasl.tls) {
+    // PEM inline: a properties file reads "\n" as a line break.
+    properties['listener.name.sasl_ssl.ssl.keystore.type'] = 'PEM';
+    properties['listener.name.sasl_ssl.ssl.keystore.certificate.chain'] = inlinePem(sasl.tls.cert);
+    properties['listener.name.sasl_ssl.ssl.keystore.key'] = inlinePem(sasl.tls.key);
   }
   return properties;
+}
+
+function inlinePem(pem: string): string {
+  return pem.trim().replace(/\r?\n/g, '\\n');
 }
 
 /**

@@ -39,7 +39,8 @@ export interface LocalBrokerOptions {
   readyTimeoutMs?: number;
   /**
    * sasl adds a SASL_PLAINTEXT listener on its own port with these users
-   * (PLAIN and SCRAM); the PLAINTEXT port stays open for readiness probes.
+   * (PLAIN and SCRAM), and a SASL_SSL one with `sasl.tls`; the PLAINTEXT
+   * port stays open for readiness probes.
    * SCRAM users are stored when the data directory is formatted, so a
    * persistent (non-ephemeral) directory keeps the users of its first start.
    * @defaultValue undefined (PLAINTEXT only)
@@ -54,6 +55,8 @@ export interface LocalBroker {
   brokers: string[];
   /** saslBrokers are the addresses of the SASL_PLAINTEXT listener, when `sasl` was given and this call started the broker. */
   saslBrokers?: string[];
+  /** saslTlsBrokers are the addresses of the SASL_SSL listener, when `sasl.tls` was given and this call started the broker. */
+  saslTlsBrokers?: string[];
   /** True when a broker was already answering on the port and was reused. */
   reused: boolean;
   /** The JVM's pid, when this call started it. */
@@ -86,8 +89,10 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   if (await isPortOpen(host, controllerPort)) {
     throw new LocalBrokerError('PORT_TAKEN', `Controller port ${host}:${controllerPort} is taken. Free it, or choose another port.`);
   }
-  if (options.sasl && (await isPortOpen(host, options.sasl.port))) {
-    throw new LocalBrokerError('PORT_TAKEN', `SASL port ${host}:${options.sasl.port} is taken. Free it, or choose another port.`);
+  for (const saslPort of [options.sasl?.port, options.sasl?.tls?.port]) {
+    if (saslPort !== undefined && (await isPortOpen(host, saslPort))) {
+      throw new LocalBrokerError('PORT_TAKEN', `SASL port ${host}:${saslPort} is taken. Free it, or choose another port.`);
+    }
   }
 
   requireCommand('java', 'JAVA_NOT_FOUND', 'Java 17+ is needed to run the local Kafka broker: install a JDK, or set KAFKA_BROKERS to use an existing cluster.');
@@ -135,7 +140,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       : new LocalBrokerError('BROKER_EXITED', `Kafka exited during start-up (code ${child.exitCode ?? child.signalCode}). Its log: ${logFile}\n${tail}`);
   }
   const saslBrokers = options.sasl ? [`${host}:${options.sasl.port}`] : undefined;
-  return { brokers, ...(saslBrokers && { saslBrokers }), reused: false, pid: child.pid, logFile, startupMs: Date.now() - startedAt, stop };
+  const saslTlsBrokers = options.sasl?.tls ? [`${host}:${options.sasl.tls.port}`] : undefined;
+  return { brokers, ...(saslBrokers && { saslBrokers }), ...(saslTlsBrokers && { saslTlsBrokers }), reused: false, pid: child.pid, logFile, startupMs: Date.now() - startedAt, stop };
 }
 
 function formatStorage(javaBase: string[], configFile: string, scramArguments: string[]): void {

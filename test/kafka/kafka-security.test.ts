@@ -78,6 +78,16 @@ describe('local broker SASL listener', () => {
     assert.deepEqual(localBrokerScramArguments(undefined), []);
   });
 
+  test('a SASL_SSL listener carries its PEM certificate inline, one properties line each', () => {
+    const tls = { port: 19095, cert: '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n', key: '-----BEGIN PRIVATE KEY-----\nBBB\n-----END PRIVATE KEY-----\n' };
+    const properties = localBrokerProperties({ host: '127.0.0.1', port: 19092, controllerPort: 19093, logDir: '/tmp/x', sasl: { ...sasl, tls } });
+    assert.match(properties, /^listeners=.*,SASL_PLAINTEXT:\/\/127\.0\.0\.1:19094,SASL_SSL:\/\/127\.0\.0\.1:19095$/m);
+    assert.match(properties, /^listener\.name\.sasl_ssl\.plain\.sasl\.jaas\.config=.*user_app="pw-1";$/m);
+    assert.match(properties, /^listener\.name\.sasl_ssl\.ssl\.keystore\.type=PEM$/m);
+    assert.match(properties, /^listener\.name\.sasl_ssl\.ssl\.keystore\.certificate\.chain=-----BEGIN CERTIFICATE-----\\nAAA\\n-----END CERTIFICATE-----$/m);
+    assert.match(properties, /^listener\.name\.sasl_ssl\.ssl\.keystore\.key=-----BEGIN PRIVATE KEY-----\\nBBB\\n-----END PRIVATE KEY-----$/m);
+  });
+
   test('refuses credentials that would need escaping, without quoting the password', () => {
     assert.throws(() => localBrokerScramArguments({ port: 1, users: { app: 'a"b' } }), (error: unknown) => error instanceof RangeError && !error.message.includes('a"b'));
     assert.throws(() => localBrokerScramArguments({ port: 1, users: { 'a b': 'ok' } }), /SASL user name "a b"/);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createKafka } from '../../src/kafka/create-kafka.js';
 import { createConsumerRunner } from '../../src/kafka/consumer-runner.js';
@@ -9,6 +12,7 @@ import { startLocalBroker, type LocalBroker } from '../../src/kafka/local-broker
 import { createMeshProducer } from '../../src/kafka/mesh-producer.js';
 import { recordReliability } from '../support/reliability-report.js';
 import { readRecords, uniqueName } from '../support/kafka.js';
+import { createTestCa, LOCALHOST_NAMES } from '../support/test-pki.js';
 
 const COMMAND = 'npm test -- test/kafka/sasl';
 const USER = 'mesh-app';
@@ -45,16 +49,51 @@ function errorText(error: unknown): string {
   return parts.join('\n');
 }
 
+async function roundTrip(env: NodeJS.ProcessEnv, label: string): Promise<{ sent: number; received: number; unique: number; ms: number }> {
+  const kafka = createKafka({ clientId: uniqueName(label), env });
+  const topic = uniqueName(label);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [{ topic, partitions: 1 }]);
+  } finally {
+    await admin.disconnect();
+  }
+  const started = performance.now();
+  const producer = createMeshProducer(kafka);
+  try {
+    await producer.send(Array.from({ length: RECORDS }, (_, i) => ({ topic, key: `k${i}`, value: `v${i}` })));
+  } finally {
+    await producer.close();
+  }
+  const records = await readRecords(kafka, topic, RECORDS);
+  const values = new Set(records.map((record) => record.message.value?.toString()));
+  for (let i = 0; i < RECORDS; i++) assert.ok(values.has(`v${i}`), `v${i} came back`);
+  return { sent: RECORDS, received: records.length, unique: values.size, ms: Math.round(performance.now() - started) };
+}
+
 describe('Kafka over SASL, configured from the environment', () => {
   let broker: LocalBroker;
   let saslEnv: (mechanism: string, password: string) => NodeJS.ProcessEnv;
+  let dir: string;
+  let caFile: string;
 
   before(async () => {
+    const ca = await createTestCa();
+    const brokerCert = await ca.issue('kafka', LOCALHOST_NAMES);
+    dir = mkdtempSync(join(tmpdir(), 'mesh-kafka-ca-'));
+    caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, ca.cert);
     broker = await startLocalBroker({
       port: await freePort(),
       controllerPort: await freePort(),
       ephemeral: true,
-      sasl: { port: await freePort(), mechanisms: ['PLAIN', 'SCRAM-SHA-256'], users: { [USER]: PASSWORD } },
+      sasl: {
+        port: await freePort(),
+        mechanisms: ['PLAIN', 'SCRAM-SHA-256'],
+        users: { [USER]: PASSWORD },
+        tls: { port: await freePort(), ...brokerCert },
+      },
     });
     saslEnv = (mechanism, password) => ({
       KAFKA_BROKERS: broker.saslBrokers!.join(','),
@@ -63,31 +102,16 @@ describe('Kafka over SASL, configured from the environment', () => {
       KAFKA_SASL_PASSWORD: password,
     });
   });
-  after(() => broker?.stop());
+  after(async () => {
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   for (const mechanism of ['plain', 'scram-sha-256']) {
     test(`${mechanism}: produce and consume with the right credentials`, async () => {
-      const kafka = createKafka({ clientId: uniqueName(`sasl-${mechanism}`), env: saslEnv(mechanism, PASSWORD) });
-      const topic = uniqueName(`sasl-${mechanism}`);
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, [{ topic, partitions: 1 }]);
-      } finally {
-        await admin.disconnect();
-      }
-      const started = performance.now();
-      const producer = createMeshProducer(kafka);
-      try {
-        await producer.send(Array.from({ length: RECORDS }, (_, i) => ({ topic, key: `k${i}`, value: `v${i}` })));
-      } finally {
-        await producer.close();
-      }
-      const records = await readRecords(kafka, topic, RECORDS);
-      const values = new Set(records.map((record) => record.message.value?.toString()));
-      assert.equal(values.size, RECORDS);
-      for (let i = 0; i < RECORDS; i++) assert.ok(values.has(`v${i}`));
-      recordReliability({ area: 'security', faultOrInput: `Kafka SASL ${mechanism.toUpperCase()} from KAFKA_SASL_* (own broker)`, load: `${RECORDS} records produced and consumed`, lost: RECORDS - values.size, duplicates: records.length - values.size, command: COMMAND, notes: `round trip in ${Math.round(performance.now() - started)} ms` });
+      const result = await roundTrip(saslEnv(mechanism, PASSWORD), `sasl-${mechanism}`);
+      assert.equal(result.unique, RECORDS);
+      recordReliability({ area: 'security', faultOrInput: `Kafka SASL ${mechanism.toUpperCase()} from KAFKA_SASL_* (own broker)`, load: `${RECORDS} records produced and consumed`, lost: RECORDS - result.unique, duplicates: result.received - result.unique, command: COMMAND, notes: `round trip in ${result.ms} ms` });
     });
 
     test(`${mechanism}: a wrong password is AUTHENTICATION_FAILED, and the password is nowhere in errors or logs`, async () => {
@@ -112,4 +136,19 @@ describe('Kafka over SASL, configured from the environment', () => {
       recordReliability({ area: 'security', faultOrInput: `Kafka SASL ${mechanism.toUpperCase()} with a wrong password`, load: '1 send + 1 consumer start', lost: 0, duplicates: 0, command: COMMAND, notes: 'both fail with AUTHENTICATION_FAILED; password absent from errors, causes and stderr' });
     });
   }
+
+  test('SCRAM-SHA-256 over TLS (SASL_SSL) with KAFKA_TLS_CA_FILE; without the CA the broker is not trusted', async () => {
+    const env = { ...saslEnv('scram-sha-256', PASSWORD), KAFKA_BROKERS: broker.saslTlsBrokers!.join(','), KAFKA_TLS_CA_FILE: caFile };
+    const result = await roundTrip(env, 'sasl-ssl');
+    assert.equal(result.unique, RECORDS);
+    const untrusting = createKafka({ clientId: uniqueName('sasl-ssl-untrusted'), env: { ...env, KAFKA_TLS_CA_FILE: '', KAFKA_TLS: '1' }, retry: { retries: 0 } });
+    const admin = untrusting.admin();
+    const error = await admin.connect().then(
+      () => assert.fail('a broker signed by an unknown CA must not be trusted'),
+      (error: unknown) => error,
+    );
+    assert.match(errorText(error), /self-signed certificate|unable to verify/i);
+    await admin.disconnect().catch(() => undefined);
+    recordReliability({ area: 'security', faultOrInput: 'Kafka SASL_SSL (SCRAM-SHA-256 over TLS, CA from KAFKA_TLS_CA_FILE)', load: `${RECORDS} records produced and consumed`, lost: RECORDS - result.unique, duplicates: result.received - result.unique, command: COMMAND, notes: `round trip in ${result.ms} ms; a client without the CA refuses the broker certificate` });
+  });
 });

@@ -9,7 +9,7 @@ import { createMeshClient, closeMeshClients, authClient, type ClientTlsOptions }
 import { createServer, serverTlsFromEnv, type MeshServer } from '../../../src/rpc/server/index.js';
 import { recordReliability } from '../../support/reliability-report.js';
 import { identityService, seenBy } from './identity-service.js';
-import { createTestCa, LOCALHOST_NAMES, type PemPair, type TestCa } from './test-pki.js';
+import { createTestCa, LOCALHOST_NAMES, type PemPair, type TestCa } from '../../support/test-pki.js';
 
 const COMMAND = 'npm test -- test/rpc/security/mtls';
 
