@@ -96,6 +96,8 @@ function connectOptions(secure: boolean, tls: ClientTlsOptions | undefined, stat
   };
 }
 
+const HTTP2_FRAME_HEADER_BYTES = 9;
+
 function watch(socket: Socket, secure: boolean, state: PoolEntry['state']): void {
   let upAt: number | undefined;
   let failed = false;
@@ -110,6 +112,9 @@ function watch(socket: Socket, secure: boolean, state: PoolEntry['state']): void
   socket.once('close', () => {
     const now = Date.now();
     if (failed || upAt === undefined || now - upAt > REFUSED_AFTER_CONNECT_MS) return;
+    // An HTTP/2 server's first word is a SETTINGS frame (9 bytes or more); a
+    // TLS server says at most a 7-byte alert to a cleartext client.
+    if (!secure && socket.bytesRead >= HTTP2_FRAME_HEADER_BYTES) return;
     const message = secure
       ? 'the server closed the connection right after the TLS handshake; does it trust this client certificate?'
       : 'the server closed the connection as soon as it was opened; does it expect TLS (https://)?';
