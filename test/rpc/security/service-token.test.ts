@@ -169,12 +169,19 @@ describe('service tokens', () => {
     recordReliability({ area: 'security', faultOrInput: 'service token of a caller the per-method policy does not allow', load: '2 calls', lost: 0, duplicates: 0, command: COMMAND, notes: 'PermissionDenied (method entry and service default)' });
   });
 
-  test('health stays open without a token', async () => {
+  test('health stays open without a token, unless openServices says otherwise', async () => {
     const health = createMeshClient(Health, { baseUrls: server.url, protocol: 'grpc', retry: false, breaker: false });
+    const closed = await createServer({ services: [identityService()], host: '127.0.0.1', serviceAuth: { policy: {}, openServices: [], logger: { warn: () => undefined } } });
+    const closedHealth = createMeshClient(Health, { baseUrls: closed.url, protocol: 'grpc', retry: false, breaker: false });
     try {
       assert.equal((await health.client.check({ service: '' })).status, HealthCheckResponse_ServingStatus.SERVING);
+      const error = await closedHealth.client.check({ service: '' }).catch((e: unknown) => e);
+      assert.ok(error instanceof ConnectError);
+      assert.equal(error.code, Code.Unauthenticated);
     } finally {
       health.close();
+      closedHealth.close();
+      await closed.close();
     }
   });
 
