@@ -5,6 +5,8 @@ export * from './resilience/index.js';
 export * from './rpc/client/index.js';
 export * from './rpc/interceptors/index.js';
 export * from './rpc/server/index.js';
+export * from './rpc/auth/index.js';
+export * from './rpc/tls/index.js';
 export * from './kafka/index.js';
 export * from './events/index.js';
 export * from './jobs/index.js';

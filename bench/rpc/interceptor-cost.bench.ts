@@ -7,6 +7,7 @@ import { create } from '@bufbuild/protobuf';
 import { createClient, type Client, type Interceptor, type UnaryResponse } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { AuthService, GetUserResponseSchema } from '../../gen/auth/v1/auth_service_pb.js';
+import { createServiceKeyPair, createServiceTokenSigner } from '../../src/rpc/auth/index.js';
 import { createMeshClient, type ServiceClientOptions } from '../../src/rpc/client/index.js';
 import {
   createBreakerInterceptor,
@@ -14,6 +15,7 @@ import {
   createContextInterceptor,
   createDeadlineInterceptor,
   createRetryInterceptor,
+  createServiceTokenInterceptor,
 } from '../../src/rpc/interceptors/index.js';
 import { median } from './closed-loop.js';
 
@@ -42,6 +44,10 @@ const bare = (interceptors: Interceptor[]): AuthClient =>
 const mesh = (options: Partial<ServiceClientOptions> = {}): AuthClient =>
   createMeshClient(AuthService, { baseUrls: BASE_URL, protocol: 'grpc', ...options, interceptors: [answer] }).client;
 
+// A service token signed once and then served from the signer's cache, as in a running service.
+const { privateKey } = await createServiceKeyPair('bench');
+const signer = createServiceTokenSigner({ issuer: 'bench', privateKey });
+
 /** Each variant is compared with `baseline` (the bare gRPC client unless it says otherwise). */
 const variants: Array<{ name: string; client: AuthClient; baseline?: string }> = [
   { name: 'bare (no interceptors)', client: bare([]) },
@@ -50,9 +56,11 @@ const variants: Array<{ name: string; client: AuthClient; baseline?: string }> =
   { name: 'retry alone', client: bare([createRetryInterceptor()]) },
   { name: 'breaker alone', client: bare([createBreakerInterceptor()]) },
   { name: 'connection-error alone', client: bare([createConnectionErrorInterceptor()]) },
+  { name: 'service token alone (cached)', client: bare([createServiceTokenInterceptor({ signer })]) },
   { name: 'full stack (createMeshClient)', client: mesh() },
   { name: 'full stack, no retry', client: mesh({ retry: false }) },
   { name: 'full stack, no breaker', client: mesh({ breaker: false }) },
+  { name: 'full stack + service token', client: mesh({ serviceToken: { signer } }) },
   // The Connect protocol: its own header and timeout formats.
   { name: 'bare, Connect protocol', client: createClient(AuthService, createConnectTransport({ baseUrl: BASE_URL, httpVersion: '2', interceptors: [answer] })) },
   { name: 'full stack, Connect protocol', client: mesh({ protocol: 'connect' }), baseline: 'bare, Connect protocol' },

@@ -1,6 +1,6 @@
 import { ConnectError } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '../../gen/grpc/health/v1/health_pb.js';
-import { createMeshClient } from '../rpc/client/index.js';
+import { clientTlsFromEnv, createMeshClient } from '../rpc/client/index.js';
 import type { CircuitState } from '../resilience/index.js';
 
 /** DEFAULT_HEALTH_TIMEOUT_MS bounds one health check; a healthy local service answers in a few ms. */
@@ -41,8 +41,11 @@ export interface HealthProbe {
 
 /** createHealthProbe returns a HealthProbe over a createMeshClient client of grpc.health.v1.Health. */
 export function createHealthProbe(options: HealthProbeOptions): HealthProbe {
+  // Health is open to every caller, but a mutual-TLS server still wants a client certificate.
+  const tls = clientTlsFromEnv();
   const mesh = createMeshClient(Health, {
     baseUrls: options.url,
+    ...(tls && { tls }),
     defaultTimeoutMs: options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
     retry: false,
     breaker: options.breaker ? {} : false,

@@ -14,6 +14,7 @@ import {
   DEFAULT_TOPIC_REFRESH_INTERVAL,
   type ConsumerRunnerOptions,
 } from './consumer-runner-options.js';
+import { authenticationErrorOf } from './kafka-authentication-error.js';
 import { KafkaTransportError } from './kafka-transport-error.js';
 
 /** GroupJoinEvent is emitted each time the runner's consumer (re)joins its group; many of them in a row mean a rebalance loop. */
@@ -266,7 +267,9 @@ export function createConsumerRunner(kafka: Kafka, options: ConsumerRunnerOption
         if (started || stopped) throw new KafkaTransportError('RUNNER_STATE', 'the consumer runner was already started');
         started = true;
         if (options.pattern) for (const topic of await matchingTopics()) initialTopics.add(topic);
-        await startConsumer({ known: [...initialTopics], discovered: [] });
+        await startConsumer({ known: [...initialTopics], discovered: [] }).catch((error: unknown) => {
+          throw authenticationErrorOf(error) ?? error;
+        });
         if (options.pattern) {
           refreshTimer = setInterval(() => {
             void serialize(refreshTopics).catch(() => undefined);

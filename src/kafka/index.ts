@@ -1,8 +1,22 @@
 // Public API of the Kafka plumbing shared by events and jobs: client, topic
 // admin, producer, consumer runner. Event semantics live in src/events.
-export { createKafka, DEFAULT_KAFKA_CLIENT_ID, DEFAULT_KAFKA_LOG_LEVEL, type CreateKafkaOptions } from './create-kafka.js';
+export { createKafka, DEFAULT_KAFKA_CLIENT_ID, DEFAULT_KAFKA_LOG_LEVEL, REDACTED_SECRET, type CreateKafkaOptions } from './create-kafka.js';
 export { kafkaBrokers, brokersFromEnv, KAFKA_BROKERS_ENV } from './kafka-brokers.js';
 export { KafkaTransportError, type KafkaTransportErrorCode } from './kafka-transport-error.js';
+export { authenticationErrorOf } from './kafka-authentication-error.js';
+export {
+  KAFKA_SASL_MECHANISM_ENV,
+  KAFKA_SASL_MECHANISMS,
+  KAFKA_SASL_PASSWORD_ENV,
+  KAFKA_SASL_USERNAME_ENV,
+  KAFKA_TLS_CA_FILE_ENV,
+  KAFKA_TLS_CERT_FILE_ENV,
+  KAFKA_TLS_ENV,
+  KAFKA_TLS_KEY_FILE_ENV,
+  kafkaSecurityFromEnv,
+  type KafkaSaslMechanism,
+  type KafkaSecurity,
+} from './kafka-security.js';
 export { BackPressureError } from './back-pressure-error.js';
 export { DAY_MS, DEFAULT_REPLICATION_FACTOR, DEFAULT_TOPIC_PARTITIONS, RETENTION_FOREVER, type TopicCatalogue, type TopicSpec } from './topic-spec.js';
 export { ensureTopics, ENSURE_TOPICS_TIMEOUT_MS, type EnsureTopicsResult } from './ensure-topics.js';

@@ -16,7 +16,11 @@ export type KafkaTransportErrorCode =
   /** The consumer runner is stopping; handlers see it as their signal's reason. */
   | 'RUNNER_STOPPED'
   /** A handler asked to pause its partition and see the record again later (BackPressureError). */
-  | 'BACK_PRESSURE';
+  | 'BACK_PRESSURE'
+  /** The SASL/TLS settings (KAFKA_SASL_*, KAFKA_TLS*) do not fit together, or a file cannot be read. */
+  | 'INVALID_SECURITY_CONFIG'
+  /** The broker refused the SASL credentials. */
+  | 'AUTHENTICATION_FAILED';
 
 /**
  * KafkaTransportError is the one error class of src/kafka; `code` is stable,

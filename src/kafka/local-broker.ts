@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { answersMetadata, DEFAULT_READY_TIMEOUT_MS, isPortOpen, waitForMetadata } from './broker-readiness.js';
 import { DEFAULT_KAFKA_CACHE_DIR, DEFAULT_KAFKA_VERSION, ensureKafkaArtifacts, requireCommand } from './kafka-artifacts.js';
 import { DEFAULT_LOCAL_KAFKA_HOST, DEFAULT_LOCAL_KAFKA_PORT } from './kafka-brokers.js';
-import { localBrokerLog4jProperties, localBrokerProperties } from './local-broker-config.js';
+import { localBrokerLog4jProperties, localBrokerProperties, localBrokerScramArguments, type LocalBrokerSasl } from './local-broker-config.js';
 import { LocalBrokerError } from './local-broker-error.js';
 
 /** DEFAULT_BROKER_HEAP keeps the dev broker small on a 2-core machine. */
@@ -37,6 +37,15 @@ export interface LocalBrokerOptions {
   heap?: string;
   /** @defaultValue DEFAULT_READY_TIMEOUT_MS */
   readyTimeoutMs?: number;
+  /**
+   * sasl adds a SASL_PLAINTEXT listener on its own port with these users
+   * (PLAIN and SCRAM), and a SASL_SSL one with `sasl.tls`; the PLAINTEXT
+   * port stays open for readiness probes.
+   * SCRAM users are stored when the data directory is formatted, so a
+   * persistent (non-ephemeral) directory keeps the users of its first start.
+   * @defaultValue undefined (PLAINTEXT only)
+   */
+  sasl?: LocalBrokerSasl;
   /** Extra server properties. */
   overrides?: Record<string, string>;
 }
@@ -44,6 +53,10 @@ export interface LocalBrokerOptions {
 /** LocalBroker is a running (or reused) broker and the way to stop it. */
 export interface LocalBroker {
   brokers: string[];
+  /** saslBrokers are the addresses of the SASL_PLAINTEXT listener, when `sasl` was given and this call started the broker. */
+  saslBrokers?: string[];
+  /** saslTlsBrokers are the addresses of the SASL_SSL listener, when `sasl.tls` was given and this call started the broker. */
+  saslTlsBrokers?: string[];
   /** True when a broker was already answering on the port and was reused. */
   reused: boolean;
   /** The JVM's pid, when this call started it. */
@@ -76,6 +89,11 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   if (await isPortOpen(host, controllerPort)) {
     throw new LocalBrokerError('PORT_TAKEN', `Controller port ${host}:${controllerPort} is taken. Free it, or choose another port.`);
   }
+  for (const saslPort of [options.sasl?.port, options.sasl?.tls?.port]) {
+    if (saslPort !== undefined && (await isPortOpen(host, saslPort))) {
+      throw new LocalBrokerError('PORT_TAKEN', `SASL port ${host}:${saslPort} is taken. Free it, or choose another port.`);
+    }
+  }
 
   requireCommand('java', 'JAVA_NOT_FOUND', 'Java 17+ is needed to run the local Kafka broker: install a JDK, or set KAFKA_BROKERS to use an existing cluster.');
   const version = options.version ?? process.env.KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION;
@@ -89,11 +107,11 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const log4jFile = join(nodeDir, 'log4j2.properties');
   const logFile = join(nodeDir, 'server.log');
   mkdirSync(logDir, { recursive: true });
-  writeFileSync(configFile, localBrokerProperties({ host, port, controllerPort, logDir, overrides: options.overrides }));
+  writeFileSync(configFile, localBrokerProperties({ host, port, controllerPort, logDir, sasl: options.sasl, overrides: options.overrides }), { mode: 0o600 });
   writeFileSync(log4jFile, localBrokerLog4jProperties(logFile));
 
   const javaBase = ['-cp', artifacts.classpath, `-Dlog4j2.configurationFile=${log4jFile}`];
-  if (!existsSync(join(logDir, 'meta.properties'))) formatStorage(javaBase, configFile);
+  if (!existsSync(join(logDir, 'meta.properties'))) formatStorage(javaBase, configFile, localBrokerScramArguments(options.sasl));
 
   const heap = options.heap ?? DEFAULT_BROKER_HEAP;
   const stdio = openSync(logFile.replace(/\.log$/, '.out'), 'a');
@@ -121,15 +139,17 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       ? new LocalBrokerError('NOT_READY', `Kafka did not answer metadata on ${brokers[0]} in time. Its log: ${logFile}\n${tail}`)
       : new LocalBrokerError('BROKER_EXITED', `Kafka exited during start-up (code ${child.exitCode ?? child.signalCode}). Its log: ${logFile}\n${tail}`);
   }
-  return { brokers, reused: false, pid: child.pid, logFile, startupMs: Date.now() - startedAt, stop };
+  const saslBrokers = options.sasl ? [`${host}:${options.sasl.port}`] : undefined;
+  const saslTlsBrokers = options.sasl?.tls ? [`${host}:${options.sasl.tls.port}`] : undefined;
+  return { brokers, ...(saslBrokers && { saslBrokers }), ...(saslTlsBrokers && { saslTlsBrokers }), reused: false, pid: child.pid, logFile, startupMs: Date.now() - startedAt, stop };
 }
 
-function formatStorage(javaBase: string[], configFile: string): void {
+function formatStorage(javaBase: string[], configFile: string, scramArguments: string[]): void {
   // A KRaft cluster id is a base64url UUID; generating it here saves one JVM start.
   // Passed as --cluster-id=... because an id may start with '-', which the tool's
   // argument parser would take for an option.
   const clusterId = randomBytes(16).toString('base64url');
-  const result = spawnSync('java', [...javaBase, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', configFile], { encoding: 'utf8' });
+  const result = spawnSync('java', [...javaBase, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', configFile, ...scramArguments], { encoding: 'utf8' });
   if (result.status !== 0) {
     throw new LocalBrokerError('FORMAT_FAILED', `Formatting the Kafka data directory failed:\n${result.stdout}${result.stderr}`);
   }

@@ -1,4 +1,5 @@
 import { CompressionTypes, Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
+import { authenticationErrorOf } from './kafka-authentication-error.js';
 import { KafkaTransportError } from './kafka-transport-error.js';
 import type { OutgoingRecord, RecordAck } from './outgoing-record.js';
 
@@ -249,7 +250,8 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
         try {
           await connect();
         } catch (error) {
-          const wrapped = new KafkaTransportError('SEND_FAILED', `cannot connect the producer: ${(error as Error).message}`, { cause: error });
+          const wrapped =
+            authenticationErrorOf(error) ?? new KafkaTransportError('SEND_FAILED', `cannot connect the producer: ${(error as Error).message}`, { cause: error });
           for (const pending of queue.splice(0)) pending.reject(wrapped);
           break;
         }

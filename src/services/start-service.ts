@@ -1,7 +1,14 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { EventPublisher } from '../events/event-publisher.js';
-import { createServer, defineService, type HealthRegistry } from '../rpc/server/index.js';
+import {
+  createServer,
+  defineService,
+  serverTlsFromEnv,
+  type HealthRegistry,
+  type ServerTlsOptions,
+  type ServiceAuthOptions,
+} from '../rpc/server/index.js';
 import { ServiceCatalog, type ServiceName, type StoreOf } from './service-catalog.js';
 import type { Clock } from './shared/clock.js';
 import { createInMemoryEventPublisher } from './shared/in-memory-event-publisher.js';
@@ -33,6 +40,16 @@ export interface StartServiceOptions<Store> {
   store?: Store;
   clock?: Clock;
   /**
+   * tls serves HTTPS (mutual TLS with `requestCert` and a `ca`); false forces cleartext.
+   * @defaultValue serverTlsFromEnv() (MESH_TLS_CERT, MESH_TLS_KEY, MESH_TLS_CA), cleartext when unset
+   */
+  tls?: ServerTlsOptions | false;
+  /**
+   * serviceAuth authenticates calling services and applies a per-method policy.
+   * @defaultValue undefined (no service authentication)
+   */
+  serviceAuth?: ServiceAuthOptions;
+  /**
    * shutdownTimeoutMs is how long close() lets in-flight calls finish.
    * @defaultValue DEFAULT_SERVICE_SHUTDOWN_TIMEOUT_MS
    */
@@ -55,7 +72,8 @@ export interface RunningService<Store> {
 
 /**
  * startService serves one reference service from ServiceCatalog with the
- * server kit (createServer): Connect, gRPC and gRPC-Web on one h2c port, with
+ * server kit (createServer): Connect, gRPC and gRPC-Web on one h2c port (or
+ * TLS port, see `tls`), with
  * health, reflection, validation, idempotency, context and deadline handling.
  */
 export async function startService<Name extends ServiceName>(name: Name, options: StartServiceOptions<StoreOf<Name>> = {}): Promise<RunningService<StoreOf<Name>>> {
@@ -70,7 +88,10 @@ export async function startService<Name extends ServiceName>(name: Name, options
   const events = options.events ?? createInMemoryEventPublisher({ maxEvents: DEFAULT_RETAINED_EVENTS });
   const implementation = entry.createImplementation({ store, events, clock: options.clock });
   const host = options.host ?? DEFAULT_SERVICE_HOST;
+  const tls = options.tls === false ? undefined : (options.tls ?? serverTlsFromEnv());
   const server = await createServer({
+    ...(tls && { tls }),
+    ...(options.serviceAuth && { serviceAuth: options.serviceAuth }),
     services: [defineService(entry.service, implementation)],
     port: options.port ?? entry.defaultPort,
     host,

@@ -9,11 +9,27 @@ export const LOG_LEVEL_ENV = 'LOG_LEVEL';
 /** REDACTED is what a secret is replaced with. */
 export const REDACTED = '[REDACTED]';
 
-const SECRET_KEYS = ['authorization', 'authToken', 'token', 'accessToken', 'refreshToken', 'password', 'secret', 'apiKey', 'cookie', 'set-cookie'];
+const SECRET_KEYS = [
+  'authorization',
+  'authToken',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'serviceToken',
+  'x-service-token',
+  'password',
+  'passphrase',
+  'privateKey',
+  'secret',
+  'apiKey',
+  'cookie',
+  'set-cookie',
+];
 
 /**
- * DEFAULT_REDACT_PATHS are the fields a logger hides: secrets at the top of
- * a line, one level down (`req.authorization`) and in headers objects.
+ * DEFAULT_REDACT_PATHS are the fields a logger hides: secrets (end-user and
+ * service tokens, passwords, private keys) at the top of a line, one level
+ * down (`req.authorization`, `sasl.password`) and in headers objects.
  */
 export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze([
   ...SECRET_KEYS,

@@ -1,7 +1,8 @@
 import { toJson } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { Option, type Command } from 'commander';
-import { createMeshClient, serviceUrls, type RpcProtocol } from '../../rpc/client/index.js';
+import { serviceTokenSignerFromEnv } from '../../rpc/auth/index.js';
+import { clientTlsFromEnv, createMeshClient, serviceUrls, type RpcProtocol } from '../../rpc/client/index.js';
 import { collectHeader } from '../parse-header.js';
 import { parseMilliseconds } from '../parse-milliseconds.js';
 import { parseRequestJson } from '../parse-request-json.js';
@@ -40,7 +41,17 @@ export function registerCallCommand(program: Command): void {
       const { name, service, method } = resolveRpcMethod(target);
       const request = parseRequestJson(method.input, json);
       const baseUrls = options.url ?? serviceUrls(name);
-      const mesh = createMeshClient(service, { baseUrls, protocol: options.protocol, retry: false, breaker: false });
+      // The same MESH_TLS_* and MESH_SERVICE_* variables as the services, so a secured mesh can be called too.
+      const tls = clientTlsFromEnv();
+      const signer = serviceTokenSignerFromEnv();
+      const mesh = createMeshClient(service, {
+        baseUrls,
+        protocol: options.protocol,
+        retry: false,
+        breaker: false,
+        ...(tls && { tls }),
+        ...(signer && { serviceToken: { signer } }),
+      });
       const call = (mesh.client as unknown as Record<string, (input: unknown, callOptions: object) => Promise<never>>)[method.localName]!;
       try {
         const response = await call(request, { timeoutMs: options.deadline, headers: options.header ?? [] });

@@ -13,11 +13,13 @@ import {
 import { createConnectionErrorInterceptor } from '../interceptors/connection-error-interceptor.js';
 import { createContextInterceptor } from '../interceptors/context-interceptor.js';
 import { createDeadlineInterceptor, type DeadlineOptions } from '../interceptors/deadline-interceptor.js';
+import { createServiceTokenInterceptor, type ServiceTokenInterceptorOptions } from '../interceptors/service-token-interceptor.js';
 import { createRetryInterceptor, resolveRetryBudget, type RetryOptions } from '../interceptors/retry-interceptor.js';
 import { createClientTracingInterceptor } from '../../telemetry/client-tracing-interceptor.js';
 import { observeBreakerStates } from '../../telemetry/breaker-state-gauge.js';
 import { instrumentRetryBudget } from '../../telemetry/instrument-retry-budget.js';
 import { recordRetryEvent } from '../../telemetry/span-events.js';
+import type { ClientTlsOptions } from './client-tls-options.js';
 import { createMeshHttpClient } from './mesh-http-client.js';
 import { createMeshTransport, type RpcProtocol } from './mesh-transport.js';
 import { parseBaseUrls } from './parse-base-urls.js';
@@ -51,6 +53,18 @@ export interface ServiceClientOptions extends DeadlineOptions {
    * @defaultValue DEFAULT_HTTP_VERSION ('2')
    */
   httpVersion?: HttpVersion;
+  /**
+   * TLS options for https endpoints: the CA to trust and, for mutual TLS,
+   * this client's certificate and key. Clients with different certificates
+   * never share a connection.
+   * @defaultValue Node's defaults (public CAs, no client certificate)
+   */
+  tls?: ClientTlsOptions;
+  /**
+   * Sign every call with this service's token (see createServiceTokenInterceptor).
+   * @defaultValue undefined (no service token)
+   */
+  serviceToken?: ServiceTokenInterceptorOptions;
   /** Keep-alive options of HTTP/2 sessions; the first client of an endpoint decides them. */
   http2?: Http2SessionOptions;
   /**
@@ -105,8 +119,8 @@ export interface MeshClient<S extends DescService> {
  *
  * The interceptors, outermost first:
  *
- *   context → tracing → deadline → retry → balancer → breaker → user interceptors
- *     → connection errors → transport
+ *   context → tracing → deadline → retry → balancer → breaker → service token
+ *     → user interceptors → connection errors → transport
  *
  * which is the DESIGN order "context/trace → deadline → retry → breaker →
  * balancer → transport" with the breaker and balancer read as one per-endpoint
@@ -155,6 +169,7 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     httpVersion,
     name: service.typeName,
     ...(options.http2 ? { http2: options.http2 } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   let closed = false;
   const closedGuard: Interceptor = (next) => async (req) => {
@@ -169,6 +184,8 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     ...(options.retry === false ? [] : [createRetryInterceptor({ ...options.retry, budget: countedBudget ?? false, onRetry })]),
     ...(balancer ? [balancer.interceptor] : []),
     ...(registry ? [createBreakerInterceptor({ registry })] : []),
+    // Per attempt, so a retry after a long backoff still carries a live token.
+    ...(options.serviceToken ? [createServiceTokenInterceptor(options.serviceToken)] : []),
     ...(options.interceptors ?? []),
     createConnectionErrorInterceptor(),
   ];

@@ -8,8 +8,10 @@ export {
   type MeshClient,
   type ServiceClientOptions,
 } from './create-mesh-client.js';
+export { clientTlsFromEnv, tlsIdentityKey, toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
 export { createServiceClient } from './create-service-client.js';
-export { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
+export { CONNECTION_REFUSED_CODE, connectionFailureError, connectionFailureOf } from './connection-failure.js';
+export { leaseHttp2Session, REFUSED_AFTER_CONNECT_MS, type ConnectionFailure, type Http2SessionLease } from './http2-session-pool.js';
 export {
   authClient,
   billingClient,

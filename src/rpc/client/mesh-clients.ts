@@ -1,4 +1,7 @@
 import type { Client } from '@connectrpc/connect';
+import { serviceTokenSignerFromEnv } from '../auth/service-auth-env.js';
+import type { ServiceTokenSigner } from '../auth/service-token-signer.js';
+import { clientTlsFromEnv } from './client-tls-options.js';
 import { createMeshClient, type MeshClient, type ServiceClientOptions } from './create-mesh-client.js';
 import { MESH_SERVICES, type MeshServices } from './mesh-services.js';
 import { serviceUrls, type MeshServiceName } from './service-urls.js';
@@ -8,6 +11,8 @@ export type MeshClientDefaults = Omit<ServiceClientOptions, 'baseUrls'>;
 
 const handles = new Map<MeshServiceName, MeshClient<MeshServices[MeshServiceName]>>();
 let defaults: MeshClientDefaults = {};
+// One signer for every ready client, so each audience's token is signed once per refresh.
+let envSigner: ServiceTokenSigner | undefined | null = null;
 
 /**
  * configureMeshClients sets the options of the ready clients created from now
@@ -19,12 +24,18 @@ export function configureMeshClients(options: MeshClientDefaults): void {
 
 /**
  * meshClient returns the process-wide client handle of a service, creating it
- * on first use from its environment variable (AUTH_SERVICE_URL, …).
+ * on first use from its environment variable (AUTH_SERVICE_URL, …) and, unless
+ * configureMeshClients set them, the TLS files of MESH_TLS_CA, MESH_TLS_CERT
+ * and MESH_TLS_KEY and the service token key of MESH_SERVICE_NAME and
+ * MESH_SERVICE_TOKEN_KEY.
  */
 export function meshClient<N extends MeshServiceName>(name: N): MeshClient<MeshServices[N]> {
   let handle = handles.get(name);
   if (!handle) {
-    handle = createMeshClient(MESH_SERVICES[name], { ...defaults, baseUrls: serviceUrls(name) });
+    const tls = defaults.tls ?? clientTlsFromEnv();
+    if (envSigner === null) envSigner = serviceTokenSignerFromEnv();
+    const serviceToken = defaults.serviceToken ?? (envSigner && { signer: envSigner });
+    handle = createMeshClient(MESH_SERVICES[name], { ...defaults, ...(tls && { tls }), ...(serviceToken && { serviceToken }), baseUrls: serviceUrls(name) });
     handles.set(name, handle);
   }
   return handle as MeshClient<MeshServices[N]>;
@@ -42,6 +53,7 @@ export function readyClientHandles(): MeshClient<MeshServices[MeshServiceName]>[
 export function closeMeshClients(): void {
   for (const handle of handles.values()) handle.close();
   handles.clear();
+  envSigner = null;
 }
 
 // The ready clients are proxies so that importing this module neither reads

@@ -1,7 +1,9 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { UniversalClientFn } from '@connectrpc/connect/protocol';
 import { createNodeHttpClient, type Http2SessionOptions } from '@connectrpc/connect-node';
+import { toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
 import { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
+import { connectionFailureError, connectionFailureOf } from './connection-failure.js';
 
 /** MeshHttpClient is an HTTP client for any number of origins, and the way to let go of its connections. */
 export interface MeshHttpClient {
@@ -12,13 +14,16 @@ export interface MeshHttpClient {
 
 /**
  * createMeshHttpClient returns a connect-node HTTP client that serves every
- * origin a balancer may send to. Over HTTP/2 it leases the process-wide
+ * origin a balancer may send to, with `tls` (CA, client certificate) for
+ * https origins. Over HTTP/2 it leases the process-wide
  * session of each origin on first use (see leaseHttp2Session), so clients of
  * one endpoint share one connection.
  */
-export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?: Http2SessionOptions; name: string }): MeshHttpClient {
+export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?: Http2SessionOptions; tls?: ClientTlsOptions; name: string }): MeshHttpClient {
   if (options.httpVersion === '1.1') {
-    return { httpClient: createNodeHttpClient({ httpVersion: '1.1' }), close() {} };
+    const nodeOptions = options.tls ? toNodeTlsOptions(options.tls) : undefined;
+    const http1 = createNodeHttpClient({ httpVersion: '1.1', ...(nodeOptions && { nodeOptions }) });
+    return { httpClient: (request) => http1(request).catch((error: unknown) => rethrowConnectionFailure(error, new URL(request.url).origin)), close() {} };
   }
   const sessions = new Map<string, Http2SessionLease>();
   // Parsing a URL on every call costs more than the lookup; a client calls a
@@ -33,19 +38,30 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
     return origin;
   };
   let closed = false;
-  const httpClient = createNodeHttpClient({
+  const http2 = createNodeHttpClient({
     httpVersion: '2',
     sessionProvider: (url) => {
       if (closed) throw new ConnectError(`client of ${options.name} is closed`, Code.Canceled);
       const origin = originOf(url);
       let lease = sessions.get(origin);
       if (!lease) {
-        lease = leaseHttp2Session(origin, options.http2);
+        lease = leaseHttp2Session(origin, options.http2, options.tls);
         sessions.set(origin, lease);
       }
       return lease.manager;
     },
   });
+  // A session that died as it was set up (TLS refused, a TLS server hung up
+  // on cleartext) fails its streams with a bare CANCEL; the lease kept why.
+  const httpClient: UniversalClientFn = (request) => {
+    const startedAt = Date.now();
+    return http2(request).catch((error: unknown) => {
+      const origin = originOf(request.url);
+      if (connectionFailureOf(error)) return rethrowConnectionFailure(error, origin);
+      const failure = sessions.get(origin)?.connectionFailure();
+      return rethrowConnectionFailure(failure && failure.at >= startedAt ? failure.error : error, origin, error);
+    });
+  };
   return {
     httpClient,
     close() {
@@ -54,4 +70,9 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
       sessions.clear();
     },
   };
+}
+
+function rethrowConnectionFailure(error: unknown, origin: string, original: unknown = error): never {
+  const failure = connectionFailureOf(error);
+  throw failure ? connectionFailureError(origin, failure) : original;
 }

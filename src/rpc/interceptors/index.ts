@@ -37,3 +37,4 @@ export {
   writeTimeoutHeader,
   type WireProtocol,
 } from './timeout-header.js';
+export { createServiceTokenInterceptor, type ServiceTokenInterceptorOptions } from './service-token-interceptor.js';

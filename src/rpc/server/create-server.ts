@@ -18,6 +18,7 @@ import { createHealthService } from './health/health-service.js';
 import { HealthRegistry, OVERALL_HEALTH, ServingStatus } from './health/health-registry.js';
 import { createContextInterceptor } from './interceptors/context-interceptor.js';
 import { createErrorInterceptor } from './interceptors/error-interceptor.js';
+import { createServiceAuthInterceptor } from './interceptors/service-auth-interceptor.js';
 import { createIdempotencyGuard } from './idempotency-guard.js';
 import { incomingCallValues } from './interceptors/incoming-call.js';
 import { createValidationInterceptor } from './interceptors/validation-interceptor.js';
@@ -41,7 +42,8 @@ import { withTrailersOnly, type RequestListener } from './trailers-only.js';
 /**
  * createServer starts a server for generated services on node:http2 that
  * speaks Connect, gRPC and gRPC-Web, with the toolkit's server interceptors
- * (outermost first: tracing, context, errors, validation, then yours), the
+ * (outermost first: tracing, context, errors, service auth, validation, then
+ * yours), the
  * idempotency guard around each unary implementation,
  * gRPC health and reflection, mesh.v1.ServerStatusService, Trailers-Only gRPC errors and graceful
  * shutdown. It resolves once the server listens.
@@ -150,6 +152,7 @@ function toolkitInterceptors(options: ServerOptions): Interceptor[] {
     createServerTracingInterceptor(),
     createContextInterceptor(),
     createErrorInterceptor(options.errors),
+    ...(options.serviceAuth ? [createServiceAuthInterceptor(options.serviceAuth)] : []),
     ...(options.validation ?? true ? [createValidationInterceptor()] : []),
     ...(options.interceptors ?? []),
   ];

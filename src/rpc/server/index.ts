@@ -11,6 +11,7 @@ export {
   type ServerOptions,
   type ServerTlsOptions,
 } from './server-options.js';
+export { serverTlsFromEnv } from './server-tls-from-env.js';
 export { createDomainError, errorInfoOf, type DomainErrorOptions } from './domain-error.js';
 export { defineService, toRouteRegistrar, type RouteRegistrar, type ServerServices, type ServiceRegistration } from './service-registration.js';
 export { withTrailersOnly, type RequestListener } from './trailers-only.js';

@@ -4,6 +4,7 @@ import type { ConnectRouterOptions, Interceptor } from '@connectrpc/connect';
 import type { HealthRegistry } from './health/health-registry.js';
 import type { IdempotencyOptions } from './idempotency-guard.js';
 import type { ErrorInterceptorOptions } from './interceptors/error-interceptor.js';
+import type { ServiceAuthOptions } from './interceptors/service-auth-interceptor.js';
 import type { ServerServices } from './service-registration.js';
 import type { ServerStatusSources } from './status/server-status-service.js';
 import type { UnaryWrapper } from './unary-wrapper.js';
@@ -19,8 +20,13 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** CLOSE_GRACE_MS is how long connections get to go away on their own (GOAWAY sent, cancellations written) before they are destroyed. */
 export const CLOSE_GRACE_MS = 500;
 
-/** ServerTlsOptions turn on TLS (HTTP/2 with ALPN, HTTP/1.1 for clients that ask). */
-export type ServerTlsOptions = Pick<SecureServerOptions, 'key' | 'cert' | 'ca' | 'pfx' | 'passphrase'>;
+/**
+ * ServerTlsOptions turn on TLS (HTTP/2 with ALPN, HTTP/1.1 for clients that
+ * ask). With `requestCert: true` and a `ca` it is mutual TLS: a client must
+ * show a certificate signed by that CA, or its connection is refused
+ * (`rejectUnauthorized` defaults to true, as in node:tls).
+ */
+export type ServerTlsOptions = Pick<SecureServerOptions, 'key' | 'cert' | 'ca' | 'pfx' | 'passphrase' | 'requestCert' | 'rejectUnauthorized'>;
 
 /** ServerOptions configure createServer. */
 export interface ServerOptions {
@@ -46,8 +52,17 @@ export interface ServerOptions {
    */
   tls?: ServerTlsOptions;
   /**
+   * serviceAuth verifies the calling service's token (or client certificate)
+   * and checks it against a per-method policy before validation and your
+   * interceptors run; see createServiceAuthInterceptor.
+   *
+   * @defaultValue undefined (no service authentication)
+   */
+  serviceAuth?: ServiceAuthOptions;
+  /**
    * interceptors of your own; they run inside the toolkit's (context, errors,
-   * validation), so they see the RequestContext and valid requests.
+   * service auth, validation), so they see the RequestContext, the calling
+   * service and valid requests.
    *
    * @defaultValue []
    */

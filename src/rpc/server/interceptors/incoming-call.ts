@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createContextKey, createContextValues, type ContextValues } from '@connectrpc/connect';
+import { tlsPeerOf, type NodeRequestLike, type TlsPeer } from './tls-peer.js';
 
 /** IncomingCall is what the server learns about a call when its headers arrive. */
 export interface IncomingCall {
@@ -7,6 +8,8 @@ export interface IncomingCall {
   readonly receivedAt: number;
   /** deadline is the absolute deadline in epoch milliseconds, when the caller sent a timeout. */
   readonly deadline?: number;
+  /** peer describes the client certificate of the connection; undefined on cleartext. */
+  readonly peer?: TlsPeer;
 }
 
 /** incomingCallKey holds the IncomingCall in the context values of each call. */
@@ -37,11 +40,13 @@ export function parseCallTimeout(headers: IncomingHttpHeaders): number | undefin
  * own parsed timeout only reaches the handler, not interceptors, so the
  * deadline is derived here, when the headers arrive.
  */
-export function incomingCallValues(request: { readonly headers: IncomingHttpHeaders }): ContextValues {
+export function incomingCallValues(request: { readonly headers: IncomingHttpHeaders } & NodeRequestLike): ContextValues {
   const receivedAt = Date.now();
   const timeoutMs = parseCallTimeout(request.headers);
+  const peer = tlsPeerOf(request);
   return createContextValues().set(incomingCallKey, {
     receivedAt,
     deadline: timeoutMs === undefined ? undefined : receivedAt + timeoutMs,
+    ...(peer && { peer }),
   });
 }

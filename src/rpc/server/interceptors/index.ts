@@ -8,3 +8,5 @@ export {
 } from './error-interceptor.js';
 export { incomingCallKey, incomingCallValues, parseCallTimeout, type IncomingCall } from './incoming-call.js';
 export { assertValid, createValidationInterceptor } from './validation-interceptor.js';
+export { createServiceAuthInterceptor, type ServiceAuthLogger, type ServiceAuthOptions } from './service-auth-interceptor.js';
+export { tlsPeerOf, type NodeRequestLike, type TlsPeer } from './tls-peer.js';
