@@ -58,7 +58,7 @@ describe('broker stopped and restarted mid-stream', () => {
     await first.stop();
     const killedAt = Date.now();
     const effectsAtKill = readLines(effectsFile).length;
-    assert.ok(effectsAtKill < EVENTS, 'the broker died mid-stream');
+    assert.ok(effectsAtKill < EVENTS && killedAt - startedAt < (EVENTS * 1000) / RATE, 'the broker died mid-stream, with events still to publish');
     await sleep(DOWN_MS);
     const second = await startLocalBroker({ port, controllerPort, dataDir });
     brokers.push(second);
@@ -84,6 +84,7 @@ describe('broker stopped and restarted mid-stream', () => {
     t.diagnostic(`producer: ${JSON.stringify(summary)}`);
     assert.equal(summary.published, EVENTS, 'every publish call eventually resolved');
     assert.equal(summary.appRetries, 0, "the toolkit's producer rode the outage out: no publish call rejected");
+    assert.ok(summary.maxLatencyMs >= DOWN_MS, `publish calls were pending across the outage (slowest ${summary.maxLatencyMs} ms)`);
     const ids = Array.from({ length: EVENTS }, (_, index) => `evt-${index}`);
     await waitUntil('every event to have its effect', () => new Set(readLines(effectsFile)).size >= EVENTS, 60_000);
     // A moment for a late redelivery to show up as a second effect, if the dedupe helper let one through.
