@@ -9,7 +9,7 @@ import { waitUntil } from '../support/wait-until.js';
 
 /** SAGAS contract sagas run at once in the coordinator process; it is killed once KILL_AT of them completed. */
 const SAGAS = 30;
-const KILL_AT = 8;
+const KILL_AT = 5;
 
 describe('saga coordinator SIGKILLed under load', () => {
   let harness: CrashHarness;
