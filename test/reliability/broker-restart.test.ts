@@ -113,7 +113,7 @@ describe('broker stopped and restarted mid-stream', () => {
       recoveryMs,
       command: 'npm test -- test/reliability/broker-restart',
       notes:
-        `broker down ${((backAt - killedAt) / 1000).toFixed(1)} s (restart included); no publish call rejected, slowest took ${(summary.maxLatencyMs / 1000).toFixed(1)} s; ` +
+        `broker down ${((backAt - killedAt) / 1000).toFixed(1)} s (${DOWN_MS / 1000} s dead, then its JVM restart); no publish call rejected, slowest took ${(summary.maxLatencyMs / 1000).toFixed(1)} s; ` +
         `${stored - EVENTS} extra copies stored, ${redelivered} redeliveries skipped by the dedupe helper`,
     });
   });
