@@ -23,6 +23,12 @@ const EVENTS = 2000;
 const RATE = 200;
 /** DOWN_MS is how long the broker stays dead before it is started again. */
 const DOWN_MS = 3000;
+/**
+ * BROKER_OVERRIDES shorten the controller's wait for the killed incarnation's
+ * session (broker.session.timeout.ms, 9 s by default): until it expires, a
+ * restarted broker's registration is refused as DUPLICATE_BROKER_REGISTRATION.
+ */
+const BROKER_OVERRIDES = { 'broker.session.timeout.ms': '3000', 'broker.heartbeat.interval.ms': '1000' };
 
 describe('broker stopped and restarted mid-stream', () => {
   const dir = mkdtempSync(join(tmpdir(), 'broker-restart-'));
@@ -37,7 +43,7 @@ describe('broker stopped and restarted mid-stream', () => {
   test('SIGKILLed broker: the producer rides the outage out, the consumer resumes, every event has exactly one effect', { timeout: 240_000 }, async (t) => {
     const [port, controllerPort] = [await freePort(), await freePort()];
     const dataDir = join(dir, 'node');
-    const first = await startLocalBroker({ port, controllerPort, dataDir });
+    const first = await startLocalBroker({ port, controllerPort, dataDir, overrides: BROKER_OVERRIDES });
     brokers.push(first);
     assert.equal(first.reused, false, 'a broker of its own, not the shared one');
     const env = { KAFKA_BROKERS: first.brokers.join(','), TOPIC_PREFIX: `${uniqueName('rb')}.` };
@@ -60,7 +66,7 @@ describe('broker stopped and restarted mid-stream', () => {
     const effectsAtKill = readLines(effectsFile).length;
     assert.ok(effectsAtKill < EVENTS && killedAt - startedAt < (EVENTS * 1000) / RATE, 'the broker died mid-stream, with events still to publish');
     await sleep(DOWN_MS);
-    const second = await startLocalBroker({ port, controllerPort, dataDir });
+    const second = await startLocalBroker({ port, controllerPort, dataDir, overrides: BROKER_OVERRIDES });
     brokers.push(second);
     const backAt = Date.now();
     assert.equal(second.reused, false);
