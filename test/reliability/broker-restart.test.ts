@@ -59,7 +59,8 @@ describe('broker stopped and restarted mid-stream', () => {
     children.push(producer);
     const startedAt = Number((await producer.waitForLine(/^started /)).split(' ')[1]);
 
-    await waitUntil('the consumer to be mid-stream', () => readLines(effectsFile).length >= 400, 30_000);
+    // Killed once a quarter of the stream is acknowledged: what the consumer has handled by then depends on the machine's load.
+    await waitUntil('a quarter of the stream to be acknowledged', () => producer.lines.filter((line) => line.startsWith('acked ')).length >= EVENTS / 4, 30_000);
     process.kill(first.pid!, 'SIGKILL');
     await first.stop();
     const killedAt = Date.now();
