@@ -3,12 +3,15 @@
 export { createKafka, DEFAULT_KAFKA_CLIENT_ID, DEFAULT_KAFKA_LOG_LEVEL, type CreateKafkaOptions } from './create-kafka.js';
 export { kafkaBrokers, brokersFromEnv, KAFKA_BROKERS_ENV } from './kafka-brokers.js';
 export { KafkaTransportError, type KafkaTransportErrorCode } from './kafka-transport-error.js';
+export { isTransientKafkaError } from './is-transient-kafka-error.js';
 export { BackPressureError } from './back-pressure-error.js';
 export { DAY_MS, DEFAULT_REPLICATION_FACTOR, DEFAULT_TOPIC_PARTITIONS, RETENTION_FOREVER, type TopicCatalogue, type TopicSpec } from './topic-spec.js';
 export { ensureTopics, ENSURE_TOPICS_TIMEOUT_MS, type EnsureTopicsResult } from './ensure-topics.js';
 export type { OutgoingRecord, RecordAck } from './outgoing-record.js';
 export {
   createMeshProducer,
+  DEFAULT_DELIVERY_RETRY_BACKOFF,
+  DEFAULT_DELIVERY_TIMEOUT,
   DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_MAX_BATCH_RECORDS,
   DEFAULT_PARTITION_COUNT_TTL,

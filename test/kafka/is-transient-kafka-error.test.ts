@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
-import { isTransientKafkaError } from '../../src/kafka/is-transient-kafka-error.js';
-import { KafkaTransportError } from '../../src/kafka/index.js';
+import { isTransientKafkaError, KafkaTransportError } from '../../src/kafka/index.js';
 
 // kafkajs's error classes are CommonJS exports Node cannot name statically.
 const { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } = kafkajs;
