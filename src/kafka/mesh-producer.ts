@@ -130,9 +130,17 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
 
   function connect(): Promise<void> {
     connecting ??= (async () => {
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      admin = kafka.admin();
-      await Promise.all([producer.connect(), admin.connect()]);
+      const nextProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const nextAdmin = kafka.admin();
+      producer = nextProducer;
+      admin = nextAdmin;
+      try {
+        await Promise.all([nextProducer.connect(), nextAdmin.connect()]);
+      } catch (error) {
+        // The next attempt (a broker coming back) makes new clients: close these half-open ones.
+        await Promise.allSettled([nextProducer.disconnect(), nextAdmin.disconnect()]);
+        throw error;
+      }
     })().catch((error: unknown) => {
       connecting = undefined;
       throw error;
