@@ -17,12 +17,15 @@ export {
   type KafkaSaslMechanism,
   type KafkaSecurity,
 } from './kafka-security.js';
+export { isTransientKafkaError } from './is-transient-kafka-error.js';
 export { BackPressureError } from './back-pressure-error.js';
 export { DAY_MS, DEFAULT_REPLICATION_FACTOR, DEFAULT_TOPIC_PARTITIONS, RETENTION_FOREVER, type TopicCatalogue, type TopicSpec } from './topic-spec.js';
 export { ensureTopics, ENSURE_TOPICS_TIMEOUT_MS, type EnsureTopicsResult } from './ensure-topics.js';
 export type { OutgoingRecord, RecordAck } from './outgoing-record.js';
 export {
   createMeshProducer,
+  DEFAULT_DELIVERY_RETRY_BACKOFF,
+  DEFAULT_DELIVERY_TIMEOUT,
   DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_MAX_BATCH_RECORDS,
   DEFAULT_PARTITION_COUNT_TTL,

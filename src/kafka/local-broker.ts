@@ -33,6 +33,13 @@ export interface LocalBrokerOptions {
    * @defaultValue false
    */
   ephemeral?: boolean;
+  /**
+   * This broker's own directory (config, log, data), kept on stop: a broker
+   * started again on it finds its topics and offsets (restart tests).
+   * Overrides `ephemeral` and `cacheDir` for the data; jars still come from `cacheDir`.
+   * @defaultValue a fresh temp dir when ephemeral, else `<cacheDir>/node-<port>`
+   */
+  dataDir?: string;
   /** @defaultValue DEFAULT_BROKER_HEAP */
   heap?: string;
   /** @defaultValue DEFAULT_READY_TIMEOUT_MS */
@@ -100,8 +107,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const cacheDir = options.cacheDir ?? DEFAULT_KAFKA_CACHE_DIR;
   const artifacts = ensureKafkaArtifacts({ version, cacheDir });
 
-  const ephemeral = options.ephemeral ?? false;
-  const nodeDir = ephemeral ? mkdtempSync(join(tmpdir(), 'mesh-kafka-')) : join(cacheDir, `node-${port}`);
+  const ephemeral = options.dataDir === undefined && (options.ephemeral ?? false);
+  const nodeDir = options.dataDir ?? (ephemeral ? mkdtempSync(join(tmpdir(), 'mesh-kafka-')) : join(cacheDir, `node-${port}`));
   const logDir = join(nodeDir, 'data');
   const configFile = join(nodeDir, 'server.properties');
   const log4jFile = join(nodeDir, 'log4j2.properties');

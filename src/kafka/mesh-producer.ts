@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
+import { computeBackoff, type BackoffOptions } from '../resilience/index.js';
+import { isTransientKafkaError } from './is-transient-kafka-error.js';
 import { authenticationErrorOf } from './kafka-authentication-error.js';
 import { KafkaTransportError } from './kafka-transport-error.js';
 import type { OutgoingRecord, RecordAck } from './outgoing-record.js';
@@ -30,6 +33,17 @@ export interface MeshProducerOptions {
   partitionCountTtl?: number;
   /** @defaultValue CompressionTypes.None */
   compression?: CompressionTypes;
+  /**
+   * How long a record may wait for the broker's acknowledgement, resends
+   * included, before its send rejects; a broker that is down or restarting
+   * is waited for this long (the Java producer's `delivery.timeout.ms`).
+   * Only transient failures are resent (isTransientKafkaError); a missing
+   * topic or a rejected record fails at once.
+   * @defaultValue DEFAULT_DELIVERY_TIMEOUT (120 000)
+   */
+  deliveryTimeout?: number;
+  /** @defaultValue DEFAULT_DELIVERY_RETRY_BACKOFF ({ initialDelay: 250, maxDelay: 2000 }) */
+  deliveryRetryBackoff?: BackoffOptions;
 }
 
 /** DEFAULT_MAX_BATCH_RECORDS caps the records of one produce request. */
@@ -38,11 +52,17 @@ export const DEFAULT_MAX_BATCH_RECORDS = 1000;
 export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 /** DEFAULT_PARTITION_COUNT_TTL matches kafkajs's `metadataMaxAge`. */
 export const DEFAULT_PARTITION_COUNT_TTL = 300_000;
+/** DEFAULT_DELIVERY_TIMEOUT is the Java producer's `delivery.timeout.ms`: long enough to ride out a broker restart. */
+export const DEFAULT_DELIVERY_TIMEOUT = 120_000;
+/** DEFAULT_DELIVERY_RETRY_BACKOFF keeps resends frequent enough that a broker back up is used within 2 s. */
+export const DEFAULT_DELIVERY_RETRY_BACKOFF: BackoffOptions = { initialDelay: 250, maxDelay: 2000 };
 
 interface Pending {
   records: readonly OutgoingRecord[];
   /** sizeOf all records, computed once when queued. */
   bytes: number;
+  /** When the send gives up resending (queued time + deliveryTimeout). */
+  deadline: number;
   resolve(acks: RecordAck[]): void;
   reject(error: unknown): void;
 }
@@ -98,6 +118,8 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
   const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   const partitionCountTtl = options.partitionCountTtl ?? DEFAULT_PARTITION_COUNT_TTL;
   const compression = options.compression ?? CompressionTypes.None;
+  const deliveryTimeout = options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT;
+  const deliveryRetryBackoff = options.deliveryRetryBackoff ?? DEFAULT_DELIVERY_RETRY_BACKOFF;
   const partitioner = Partitioners.DefaultPartitioner();
   const queue: Pending[] = [];
   let producer: Producer | undefined;
@@ -109,9 +131,17 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
 
   function connect(): Promise<void> {
     connecting ??= (async () => {
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      admin = kafka.admin();
-      await Promise.all([producer.connect(), admin.connect()]);
+      const nextProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const nextAdmin = kafka.admin();
+      producer = nextProducer;
+      admin = nextAdmin;
+      try {
+        await Promise.all([nextProducer.connect(), nextAdmin.connect()]);
+      } catch (error) {
+        // The next attempt (a broker coming back) makes new clients: close these half-open ones.
+        await Promise.allSettled([nextProducer.disconnect(), nextAdmin.disconnect()]);
+        throw error;
+      }
     })().catch((error: unknown) => {
       connecting = undefined;
       throw error;
@@ -190,15 +220,46 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
     return batch;
   }
 
+  /** Failure is a send that did not go through, with the error its caller gets if it is not resent. */
+  interface Failure {
+    pending: Pending;
+    error: KafkaTransportError;
+  }
+
+  /**
+   * sendBatch sends a batch, resending what failed transiently (broker down,
+   * restarting, leader moving) with backoff until each send's deadline.
+   * A resend is the same records with the same partitions, and kafkajs only
+   * advances the idempotent producer's sequence numbers on success, so a
+   * request the broker stored but could not acknowledge is deduplicated by
+   * the broker when it comes again, not stored twice.
+   */
   async function sendBatch(batch: Pending[]): Promise<void> {
+    let waiting = batch;
+    for (let attempt = 0; waiting.length > 0; attempt++) {
+      const failures = await trySend(waiting);
+      const delay = computeBackoff(attempt, deliveryRetryBackoff);
+      const resendAt = Date.now() + delay;
+      waiting = [];
+      for (const { pending, error } of failures) {
+        if (isTransientKafkaError(error) && resendAt < pending.deadline) waiting.push(pending);
+        else pending.reject(error);
+      }
+      if (waiting.length > 0) await sleep(delay);
+    }
+  }
+
+  /** trySend sends once: it resolves the acknowledged sends and returns the failed ones. */
+  async function trySend(batch: Pending[]): Promise<Failure[]> {
     const failures = await refreshPartitionCounts(batch);
     const live: Pending[] = [];
+    const failed: Failure[] = [];
     for (const pending of batch) {
-      const failed = failures.size === 0 ? undefined : pending.records.find((record) => record.partition === undefined && failures.has(record.topic));
-      if (failed) pending.reject(failures.get(failed.topic));
+      const unknown = failures.size === 0 ? undefined : pending.records.find((record) => record.partition === undefined && failures.has(record.topic));
+      if (unknown) failed.push({ pending, error: failures.get(unknown.topic) as KafkaTransportError });
       else live.push(pending);
     }
-    if (live.length === 0) return;
+    if (live.length === 0) return failed;
     // Assign partitions per request, then group by topic in input order.
     const byTopic = new Map<string, Message[]>();
     const placements: number[][] = [];
@@ -221,8 +282,7 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
       metadata = await producer!.sendBatch({ acks: -1, compression, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     } catch (error) {
       const wrapped = new KafkaTransportError('SEND_FAILED', `the broker did not acknowledge ${sendable} record(s): ${(error as Error).message}`, { cause: error });
-      for (const pending of live) pending.reject(wrapped);
-      return;
+      return [...failed, ...live.map((pending) => ({ pending, error: wrapped }))];
     }
     // Records of one partition got consecutive offsets from the base offset, in request order.
     const offsets = new Map<string, PartitionOffsets>();
@@ -240,20 +300,30 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
       }
       pending.resolve(acks);
     }
+    return failed;
   }
 
   async function flush(): Promise<void> {
     if (flushing) return;
     flushing = true;
     try {
-      while (queue.length > 0) {
+      for (let attempt = 0; queue.length > 0; ) {
         try {
           await connect();
+          attempt = 0;
         } catch (error) {
-          const wrapped =
-            authenticationErrorOf(error) ?? new KafkaTransportError('SEND_FAILED', `cannot connect the producer: ${(error as Error).message}`, { cause: error });
-          for (const pending of queue.splice(0)) pending.reject(wrapped);
-          break;
+          // Refused credentials will not get better by waiting: fail at once, with the typed error.
+          const refused = authenticationErrorOf(error);
+          const wrapped = refused ?? new KafkaTransportError('SEND_FAILED', `cannot connect the producer: ${(error as Error).message}`, { cause: error });
+          const delay = computeBackoff(attempt++, deliveryRetryBackoff);
+          const retryAt = Date.now() + delay;
+          const transient = !refused && isTransientKafkaError(error);
+          for (const pending of queue.splice(0)) {
+            if (transient && retryAt < pending.deadline) queue.push(pending);
+            else pending.reject(wrapped);
+          }
+          if (queue.length > 0) await sleep(delay);
+          continue;
         }
         await sendBatch(takeBatch());
       }
@@ -268,7 +338,7 @@ export function createMeshProducer(kafka: Kafka, options: MeshProducerOptions = 
       if (closed) return Promise.reject(new KafkaTransportError('PRODUCER_CLOSED', 'the producer is closed'));
       if (records.length === 0) return Promise.resolve([]);
       return new Promise<RecordAck[]>((resolve, reject) => {
-        queue.push({ records, bytes: sizeOfAll(records), resolve, reject });
+        queue.push({ records, bytes: sizeOfAll(records), deadline: Date.now() + deliveryTimeout, resolve, reject });
         // Flush on the next turn so records sent in the same turn share a request.
         if (!flushing) setImmediate(() => void flush());
       });

@@ -7,15 +7,8 @@ import { createKafka } from '../../src/kafka/create-kafka.js';
 import { brokersFromEnv, kafkaBrokers } from '../../src/kafka/kafka-brokers.js';
 import { LocalBrokerError } from '../../src/kafka/local-broker-error.js';
 import { startLocalBroker } from '../../src/kafka/local-broker.js';
+import { freePort } from '../support/free-port.js';
 import { uniqueName } from '../support/kafka.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('KAFKA_BROKERS', () => {
   test('a comma-separated list is split and trimmed', () => {

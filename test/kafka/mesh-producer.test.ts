@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Partitioners, type Admin } from 'kafkajs';
-import { acquireSharedProducer, createMeshProducer, ensureTopics, KafkaTransportError } from '../../src/kafka/index.js';
+import { acquireSharedProducer, createKafka, createMeshProducer, ensureTopics, KafkaTransportError } from '../../src/kafka/index.js';
+import { freePort } from '../support/free-port.js';
 import { testKafka, uniqueName } from '../support/kafka.js';
 
 describe('mesh producer', () => {
@@ -90,5 +91,16 @@ describe('mesh producer', () => {
     const third = acquireSharedProducer(kafka);
     assert.equal((await third.send([{ topic, value: 'c' }]))[0]?.offset, '2', 'a new lease after the last close opens a new producer');
     await third.close();
+  });
+
+  test('waits for an unreachable broker until the delivery timeout, then fails with SEND_FAILED', async () => {
+    const port = await freePort();
+    const unreachable = createKafka({ brokers: [`127.0.0.1:${port}`], retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 }, connectionTimeout: 200 });
+    const producer = createMeshProducer(unreachable, { deliveryTimeout: 2000, deliveryRetryBackoff: { initialDelay: 100, maxDelay: 200 } });
+    const started = Date.now();
+    await assert.rejects(producer.send([{ topic: 'any', value: 'x' }]), (error: unknown) => error instanceof KafkaTransportError && error.code === 'SEND_FAILED');
+    const waited = Date.now() - started;
+    assert.ok(waited >= 1500 && waited < 10_000, `resent for about the delivery timeout, not once and not forever (${waited} ms)`);
+    await producer.close();
   });
 });
