@@ -9,7 +9,13 @@ export {
   type ServiceClientOptions,
 } from './create-mesh-client.js';
 export { createServiceClient } from './create-service-client.js';
-export { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
+export {
+  DEFAULT_HTTP2_PING_INTERVAL_MS,
+  DEFAULT_HTTP2_PING_TIMEOUT_MS,
+  DEFAULT_HTTP2_SESSION_OPTIONS,
+  leaseHttp2Session,
+  type Http2SessionLease,
+} from './http2-session-pool.js';
 export {
   authClient,
   billingClient,
