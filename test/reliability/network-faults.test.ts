@@ -21,7 +21,7 @@ const WORKERS = 6;
 const PAUSE_MS = 30;
 const FAULT_AT_MS = 1_000;
 const FAULT_FOR_MS = 2_000;
-const AFTER_MS = 2_500;
+const AFTER_MS = 4_000;
 const RESET_TIMEOUT_MS = 300;
 const BUDGET = { retryRatio: 0.2, minRetriesPerSecond: 0.5, ttlMs: 60_000 };
 // A deadline timer fires late when the event loop is busy; on 2 shared cores that can be a lot.
@@ -44,6 +44,7 @@ interface FaultRun {
   readonly effects: JournalCounts;
   readonly proxy: TcpFaultProxy;
   readonly endState: CircuitState;
+  readonly deadlineMs: number;
 }
 
 describe('network faults through a TCP proxy', () => {
@@ -118,6 +119,7 @@ describe('network faults through a TCP proxy', () => {
       effects: countEffects(load.writes, readFileSync(journal, 'utf8')),
       proxy,
       endState: handle.breaker(proxy.url)!.state.state,
+      deadlineMs: options.defaultTimeoutMs ?? DEADLINE_MS,
     };
   }
 
@@ -131,9 +133,13 @@ describe('network faults through a TCP proxy', () => {
     );
     // No hang: whatever the fault, every call ended by its deadline (plus timer lateness).
     const longest = Math.max(...samples.map((s) => s.endedAt - s.startedAt));
-    assert.ok(longest <= DEADLINE_MS + LATENESS_BOUND_MS, `longest call ${Math.round(longest)} ms`);
+    assert.ok(longest <= run.deadlineMs + LATENESS_BOUND_MS, `longest call ${Math.round(longest)} ms`);
     const recoveryMs = run.recoveredAt - run.liftedAt;
-    assert.ok(recoveryMs <= RECOVERY_BOUND_MS, `recovered ${Math.round(recoveryMs)} ms after the fault lifted`);
+    const rel = (t: number) => Math.round(t - run.liftedAt);
+    const lateFailures = samples
+      .filter((s) => s.code !== undefined && s.endedAt > run.liftedAt)
+      .map((s) => `${s.kind} ${rel(s.startedAt)}..${rel(s.endedAt)} ms ${Code[s.code!]}${s.rejectedByBreaker ? ' (breaker)' : ''}`);
+    assert.ok(recoveryMs <= RECOVERY_BOUND_MS, `recovered ${Math.round(recoveryMs)} ms after the fault lifted; failures since: ${lateFailures.join(', ')}; proxy ${JSON.stringify(run.proxy.stats())}`);
     const afterRecovery = samples.filter((s) => s.startedAt > run.recoveredAt);
     assert.ok(afterRecovery.length >= 4 * WORKERS, `traffic flows after recovery: ${afterRecovery.length} calls`);
     assert.equal(run.endState, CircuitState.CLOSED, 'the breaker is closed again');
@@ -236,7 +242,8 @@ describe('network faults through a TCP proxy', () => {
         lift: () => clearInterval(resets),
       },
       // Many calls share a connection, so one reset fails them together; a low threshold would open on every reset.
-      { breaker: { failureThreshold: 50, resetTimeout: RESET_TIMEOUT_MS } },
+      // The deadline is not what this test is about: it leaves room for retries on a busy machine.
+      { breaker: { failureThreshold: 50, resetTimeout: RESET_TIMEOUT_MS }, defaultTimeoutMs: 3 * DEADLINE_MS },
     );
     assert.ok(run.proxy.stats().reset >= 5, `connections were reset: ${run.proxy.stats().reset}`);
     assert.ok(run.retries.length > 0, 'calls were retried');
