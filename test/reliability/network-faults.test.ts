@@ -4,11 +4,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Code } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
 import { AuthService } from '../../gen/auth/v1/auth_service_pb.js';
 import { Role } from '../../gen/auth/v1/user_pb.js';
 import { CircuitState } from '../../src/resilience/index.js';
-import { createMeshClient, type ServiceClientOptions } from '../../src/rpc/client/index.js';
+import {
+  createMeshClient,
+  DEFAULT_HTTP2_PING_INTERVAL_MS,
+  DEFAULT_HTTP2_PING_TIMEOUT_MS,
+  type ServiceClientOptions,
+} from '../../src/rpc/client/index.js';
 import type { EndpointStateChange, RetryEvent } from '../../src/rpc/interceptors/index.js';
 import { freePort } from '../rpc/client/fixtures/server-process.js';
 import { recordReliability } from '../support/reliability-report.js';
@@ -262,6 +267,54 @@ describe('network faults through a TCP proxy', () => {
       recoveryMs: Math.round(recoveryMs),
       command: COMMAND,
       notes: `${run.proxy.stats().reset} connections reset; ${run.retries.length} retries (${((100 * run.retries.length) / run.samples.length).toFixed(1)} % of calls); ${failedDuring} calls still failed (${errorRate(during(run))}) during the fault, 0 after recovery`,
+    });
+  });
+
+  test('with the default keep-alive, a connection that went dead silently is replaced', async () => {
+    const proxy = await startTcpFaultProxy({ targetPort: server.port });
+    proxies.push(proxy);
+    // Neither retries nor a breaker: this is about the connection alone.
+    const handle = createMeshClient(AuthService, { baseUrls: proxy.url, defaultTimeoutMs: DEADLINE_MS, retry: false, breaker: false });
+    closers.push(() => handle.close());
+    const client = handle.client;
+    await client.getUser({ userId: 'warm-up' }, { timeoutMs: 10_000 });
+    // The connection dies; the next one is accepted and never forwarded: no FIN, no RST, no answer.
+    proxy.setDropRate(1);
+    proxy.resetAll();
+    // A call may still meet the reset connection (Unavailable); the next one goes into the hole.
+    const codes: Code[] = [];
+    while (!codes.includes(Code.DeadlineExceeded) && codes.length < 3) {
+      codes.push(await client.getUser({ userId: 'into-the-hole' }).then(() => assert.fail('a call got through the black hole'), (e: unknown) => ConnectError.from(e).code));
+    }
+    assert.ok(codes.includes(Code.DeadlineExceeded), `a call timed out in the black hole: ${codes.map((c) => Code[c]).join(', ')}`);
+    assert.equal(proxy.stats().dropped, 1);
+    proxy.setDropRate(0);
+    const liftedAt = performance.now();
+    // Without a PING the client would reuse the dead connection forever (every call DeadlineExceeded).
+    const bound = DEFAULT_HTTP2_PING_INTERVAL_MS + DEFAULT_HTTP2_PING_TIMEOUT_MS + 2 * DEADLINE_MS + LATENESS_BOUND_MS;
+    let failures = 0;
+    for (;;) {
+      try {
+        await client.getUser({ userId: 'after' });
+        break;
+      } catch (error) {
+        failures++;
+        assert.ok(performance.now() - liftedAt < bound, `still failing ${Math.round(performance.now() - liftedAt)} ms later: ${String(error)}`);
+        await sleep(100);
+      }
+    }
+    const recoveryMs = performance.now() - liftedAt;
+    assert.ok(failures >= 1, 'calls failed on the dead connection before it was replaced');
+    assert.equal(proxy.stats().accepted, 3, 'one new connection replaced the dead one');
+    recordReliability({
+      area: 'faults',
+      faultOrInput: 'a connection that went dead without FIN or RST (black hole), client with default keep-alive',
+      load: `sequential GetUser calls, ${DEADLINE_MS} ms deadline each: ${failures + 2} calls`,
+      lost: 0,
+      duplicates: 0,
+      recoveryMs: Math.round(recoveryMs),
+      command: COMMAND,
+      notes: `${failures} calls failed on the dead connection until an unanswered PING (after ${DEFAULT_HTTP2_PING_INTERVAL_MS / 1000} s without data, ${DEFAULT_HTTP2_PING_TIMEOUT_MS / 1000} s to answer) replaced it; reads only, nothing to lose`,
     });
   });
 });
