@@ -65,7 +65,10 @@ export interface ServiceClientOptions extends DeadlineOptions {
    * @defaultValue undefined (no service token)
    */
   serviceToken?: ServiceTokenInterceptorOptions;
-  /** Keep-alive options of HTTP/2 sessions; the first client of an endpoint decides them. */
+  /**
+   * Keep-alive options of HTTP/2 sessions; the first client of an endpoint decides them.
+   * @defaultValue DEFAULT_HTTP2_SESSION_OPTIONS (PING after 10 s without data, 5 s to answer)
+   */
   http2?: Http2SessionOptions;
   /**
    * Send JSON instead of binary protobuf (Connect and gRPC-Web).

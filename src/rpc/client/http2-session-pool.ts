@@ -4,6 +4,24 @@ import { Http2SessionManager, type Http2SessionOptions } from '@connectrpc/conne
 import { tlsIdentityKey, toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
 import { CONNECTION_REFUSED_CODE } from './connection-failure.js';
 
+/**
+ * DEFAULT_HTTP2_PING_INTERVAL_MS is how long, in milliseconds, a connection
+ * may go without receiving anything, while calls are open on it or before it
+ * is reused after being idle, before a PING checks that it is alive.
+ * connect-node pings never by default, so a connection that went dead without
+ * a FIN or RST (a partition, a black-holing middlebox, a frozen peer) was
+ * reused forever: every call on it hit its deadline and the client never
+ * reconnected, even once the network was back.
+ */
+export const DEFAULT_HTTP2_PING_INTERVAL_MS = 10_000;
+/** DEFAULT_HTTP2_PING_TIMEOUT_MS is how long, in milliseconds, a PING may go unanswered before the connection is closed. */
+export const DEFAULT_HTTP2_PING_TIMEOUT_MS = 5_000;
+/** DEFAULT_HTTP2_SESSION_OPTIONS are the session options of an origin whose first lease sets none. */
+export const DEFAULT_HTTP2_SESSION_OPTIONS: Readonly<Http2SessionOptions> = Object.freeze({
+  pingIntervalMs: DEFAULT_HTTP2_PING_INTERVAL_MS,
+  pingTimeoutMs: DEFAULT_HTTP2_PING_TIMEOUT_MS,
+});
+
 /** Http2SessionLease is a shared HTTP/2 session manager held by one client until released. */
 export interface Http2SessionLease {
   readonly manager: Http2SessionManager;
@@ -39,13 +57,13 @@ const pool = new Map<string, PoolEntry>();
  */
 export const REFUSED_AFTER_CONNECT_MS = 1000;
 
-
 /**
  * leaseHttp2Session returns the process-wide HTTP/2 session manager of the
  * origin of `baseUrl` and TLS identity, so that every client of one endpoint
  * with the same certificates shares one connection (a client with another
  * certificate, or none, gets its own: the server authenticates connections,
- * not calls). The first lease of an origin decides its session options.
+ * not calls). The first lease of an origin decides its session options,
+ * over DEFAULT_HTTP2_SESSION_OPTIONS.
  */
 export function leaseHttp2Session(baseUrl: string, options?: Http2SessionOptions, tls?: ClientTlsOptions): Http2SessionLease {
   const url = new URL(baseUrl);
@@ -54,7 +72,7 @@ export function leaseHttp2Session(baseUrl: string, options?: Http2SessionOptions
   let entry = pool.get(key);
   if (!entry) {
     const state: PoolEntry['state'] = {};
-    entry = { manager: new Http2SessionManager(origin, options, connectOptions(url.protocol === 'https:', tls, state)), state, leases: 0 };
+    entry = { manager: new Http2SessionManager(origin, { ...DEFAULT_HTTP2_SESSION_OPTIONS, ...options }, connectOptions(url.protocol === 'https:', tls, state)), state, leases: 0 };
     pool.set(key, entry);
   }
   entry.leases++;

@@ -11,7 +11,15 @@ export {
 export { clientTlsFromEnv, tlsIdentityKey, toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
 export { createServiceClient } from './create-service-client.js';
 export { CONNECTION_REFUSED_CODE, connectionFailureError, connectionFailureOf } from './connection-failure.js';
-export { leaseHttp2Session, REFUSED_AFTER_CONNECT_MS, type ConnectionFailure, type Http2SessionLease } from './http2-session-pool.js';
+export {
+  DEFAULT_HTTP2_PING_INTERVAL_MS,
+  DEFAULT_HTTP2_PING_TIMEOUT_MS,
+  DEFAULT_HTTP2_SESSION_OPTIONS,
+  leaseHttp2Session,
+  REFUSED_AFTER_CONNECT_MS,
+  type ConnectionFailure,
+  type Http2SessionLease,
+} from './http2-session-pool.js';
 export {
   authClient,
   billingClient,
