@@ -7,4 +7,5 @@ export {
   type UnexpectedErrorInfo,
 } from './error-interceptor.js';
 export { incomingCallKey, incomingCallValues, parseCallTimeout, type IncomingCall } from './incoming-call.js';
+export { createUnparsableRequestInterceptor } from './unparsable-request-interceptor.js';
 export { assertValid, createValidationInterceptor } from './validation-interceptor.js';
