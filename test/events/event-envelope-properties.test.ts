@@ -20,7 +20,7 @@ import {
 import { messageArbitrary } from './message-arbitrary.js';
 
 /** NUM_RUNS keeps each property to well under a second on a busy machine. */
-const NUM_RUNS = 300;
+const NUM_RUNS = 200;
 
 /** DECODE_ERROR_CODES are the codes decodeEvent documents. */
 const DECODE_ERROR_CODES = new Set(['MISSING_HEADER', 'UNSUPPORTED_SPEC_VERSION', 'UNKNOWN_TYPE', 'UNSUPPORTED_CONTENT_TYPE', 'DECODE_FAILED']);
