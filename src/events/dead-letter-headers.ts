@@ -18,6 +18,12 @@ export const DeadLetterHeaders = {
   FAILED_AT: 'dlq-failed-at',
   /** Set on a redriven record, counting redrives, so a loop can be seen. */
   REDRIVE_COUNT: 'dlq-redrive-count',
+  /**
+   * Set only when the value was cut to fit the dead-letter topic's
+   * max.message.bytes: the original value's length in bytes. The kept value
+   * is its first bytes; such a record cannot be redriven as it was.
+   */
+  ORIGINAL_VALUE_BYTES: 'dlq-original-value-bytes',
 } as const;
 
 /** DEAD_LETTER_SUFFIX names a topic's dead-letter topic: `<topic>.dlq`. */

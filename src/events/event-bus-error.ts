@@ -12,6 +12,8 @@ export type EventErrorCode =
   | 'UNSUPPORTED_CONTENT_TYPE'
   /** The payload (or ce_time) does not parse as the declared type. */
   | 'DECODE_FAILED'
+  /** The record's value is larger than the bus's maxEventBytes; it was not decoded. */
+  | 'EVENT_TOO_LARGE'
   /** The handler kept failing after every retry. */
   | 'HANDLER_FAILED'
   /** The event could not be encoded (e.g. a JSON encoding needing a type the registry lacks). */

@@ -22,6 +22,13 @@ export const DEFAULT_EVENT_RETRY_ATTEMPTS = 3;
 /** DEFAULT_EVENT_RETRY_BACKOFF keeps a partition's stall short: retries happen in place, ahead of later records. */
 export const DEFAULT_EVENT_RETRY_BACKOFF: BackoffOptions = { initialDelay: 200, maxDelay: 5000 };
 
+/**
+ * DEFAULT_MAX_EVENT_BYTES is the broker's default `message.max.bytes` (1 MiB):
+ * no event the bus publishes to a default topic is larger, so a larger value
+ * is someone else's mistake or an attack, and is not worth decoding.
+ */
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
 /** EventBusOptions configures createEventBus. */
 export interface EventBusOptions {
   /** The service that publishes: a bare name becomes `ce_source` `/mesh/<name>`; a URI-reference is kept. */
@@ -41,6 +48,12 @@ export interface EventBusOptions {
   channels?: readonly ChannelSpec[];
   /** Default retry of subscriptions. */
   retry?: EventRetryOptions;
+  /**
+   * The largest record value a subscription decodes, in bytes; a larger one
+   * is dead-lettered at once with EVENT_TOO_LARGE, undecoded.
+   * @defaultValue DEFAULT_MAX_EVENT_BYTES (1 MiB)
+   */
+  maxEventBytes?: number;
   /** Options of the shared producer, used when this bus is the first to acquire it. */
   producer?: MeshProducerOptions;
 }

@@ -8,6 +8,7 @@ import {
   createConsumerRunner,
   createKafka,
   ensureTopics,
+  topicMaxMessageBytes,
   type ConsumedRecord,
   type ConsumerRunner,
   type EnsureTopicsResult,
@@ -26,6 +27,7 @@ import { EventBusError } from './event-bus-error.js';
 import {
   DEFAULT_EVENT_RETRY_ATTEMPTS,
   DEFAULT_EVENT_RETRY_BACKOFF,
+  DEFAULT_MAX_EVENT_BYTES,
   type EventBusOptions,
   type EventRetryOptions,
   type EventTypeSelector,
@@ -119,8 +121,11 @@ interface Route {
  * A failing handler is retried in place with backoff (the partition waits,
  * so later events of the aggregate never overtake it), then its record is
  * copied to `<topic>.dlq` with the reason and committed. A record that cannot
- * be decoded is dead-lettered at once. Only a handler's BackPressureError
- * pauses the partition and redelivers the event instead.
+ * be decoded is dead-lettered at once, and so is one whose value is over
+ * `maxEventBytes`, without being decoded. A dead-letter copy too large for
+ * its topic keeps the headers and the value's first bytes (see
+ * deadLetterRecord). Only a handler's BackPressureError pauses the partition
+ * and redelivers the event instead.
  */
 export function createEventBus(options: EventBusOptions): EventBus {
   const source = eventSource(options.source);
@@ -129,9 +134,11 @@ export function createEventBus(options: EventBusOptions): EventBus {
   const registry = options.registry ?? defaultEventRegistry;
   const contentType = options.contentType ?? DEFAULT_EVENT_CONTENT_TYPE;
   const catalogue = options.channels ?? EventChannelCatalogue;
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   const producer = acquireSharedProducer(kafka, options.producer);
   const subscriptions = new Set<ConsumerRunner>();
-  const deadLetterTopics = new Map<string, Promise<unknown>>();
+  /** The dead-letter topics ensured so far, each with its max.message.bytes. */
+  const deadLetterTopics = new Map<string, Promise<number>>();
   let admin: Promise<Admin> | undefined;
   let closed = false;
 
@@ -181,12 +188,16 @@ export function createEventBus(options: EventBusOptions): EventBus {
   async function deadLetter(record: ConsumedRecord, reason: DeadLetterReason): Promise<void> {
     let ensured = deadLetterTopics.get(record.topic);
     if (!ensured) {
-      ensured = connectedAdmin().then((client) => ensureTopics(client, [deadLetterSpec(record.topic)]));
+      ensured = connectedAdmin().then(async (client) => {
+        const spec = deadLetterSpec(record.topic);
+        await ensureTopics(client, [spec]);
+        return topicMaxMessageBytes(client, spec.topic);
+      });
       deadLetterTopics.set(record.topic, ensured);
       ensured.catch(() => deadLetterTopics.delete(record.topic));
     }
-    await ensured;
-    await producer.send([deadLetterRecord(record, reason)]);
+    const maxRecordBytes = await ensured;
+    await producer.send([deadLetterRecord(record, reason, new Date(), maxRecordBytes)]);
   }
 
   async function handleRecord(record: ConsumedRecord, control: RecordControl, route: Route, handler: EventHandler, group: string, retry: Required<EventRetryOptions>): Promise<void> {
@@ -194,6 +205,9 @@ export function createEventBus(options: EventBusOptions): EventBus {
     let event: ConsumedEvent;
     try {
       if (route.accepts && !route.accepts(eventType(headers))) return;
+      if (record.value && record.value.length > maxEventBytes) {
+        throw new EventBusError('EVENT_TOO_LARGE', `the value is ${record.value.length} bytes, over maxEventBytes ${maxEventBytes}`);
+      }
       const decoded = decodeEvent(record.value, headers, registry);
       event = consumedEvent(decoded, record, channelOf(record.topic), headers);
     } catch (error) {

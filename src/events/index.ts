@@ -30,12 +30,13 @@ export { cloudEventAttribute, readHeaders } from './event-headers.js';
 export { decodeEvent, encodeEvent, eventType, parseContentType, type DecodedEnvelope, type EncodedEvent, type EventAttributes } from './event-envelope.js';
 export { currentCausationId, runWithCausation } from './event-causation.js';
 export { isEventOf, type ConsumedEvent, type EventHandler } from './consumed-event.js';
-export { deadLetterRecord, type DeadLetterReason } from './dead-letter-record.js';
+export { DEAD_LETTER_RECORD_OVERHEAD_BYTES, deadLetterRecord, type DeadLetterReason } from './dead-letter-record.js';
 export { channelPattern } from './channel-pattern.js';
 export { createMemoryDedupeStore, DEFAULT_DEDUPE_CAPACITY, type DedupeStore, type MemoryDedupeStoreOptions } from './dedupe-store.js';
 export { createIdempotentHandler, type IdempotentHandlerOptions } from './idempotent-handler.js';
 export {
   DEFAULT_EVENT_RETRY_ATTEMPTS,
+  DEFAULT_MAX_EVENT_BYTES,
   DEFAULT_EVENT_RETRY_BACKOFF,
   type EventBusOptions,
   type EventRetryOptions,

@@ -142,8 +142,8 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
     await base.producer().send([lifecycle(info, state, extra)]).catch(() => undefined);
   }
 
-  async function deadLetter(record: ConsumedRecord, info: JobRecordInfo | undefined, code: JobErrorCode, message: string): Promise<boolean> {
-    const dlq = deadLetterRecord(record, { code, message, attempts: info?.metadata.attempt ?? 0, group: groupId });
+  async function deadLetter(record: ConsumedRecord, info: JobRecordInfo | undefined, code: JobErrorCode, message: string, attempts = info?.metadata.attempt ?? 0): Promise<boolean> {
+    const dlq = deadLetterRecord(record, { code, message, attempts, group: groupId });
     // Keyed by job id (the ordering key stays in job-key): the DLQ is compacted, so retry and remove are by id.
     const records: OutgoingRecord[] = [{ ...dlq, topic: topics.deadLetter, key: info?.metadata.jobId ?? `${record.partition}@${record.offset}` }];
     if (info) records.push(lifecycle(info, JobLifecycleEvent_State.FAILED, { error: message }), lifecycle(info, JobLifecycleEvent_State.DEAD_LETTERED, { error: message }));
@@ -172,8 +172,11 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
   async function runJob(record: ConsumedRecord): Promise<{ outcome: Promise<boolean> }> {
     let info: JobRecordInfo;
     let job: Job<Q>;
+    // Headers that decode name the job even when its payload does not: the
+    // dead letter is then keyed by the job id and waitFor hears DEAD_LETTERED.
+    let named: JobRecordInfo | undefined;
     try {
-      info = readJobHeaders(record.headers);
+      info = named = readJobHeaders(record.headers);
       const data = fromBinary(schema, record.value ?? new Uint8Array()) as Job<Q>['data'];
       const metadata = info.metadata;
       job = {
@@ -188,7 +191,8 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
         updateProgress: (progress) => emit(info, JobLifecycleEvent_State.PROGRESS, { progress: Math.round(Math.min(100, Math.max(0, progress))) }),
       };
     } catch (error) {
-      return { outcome: deadLetter(record, undefined, 'DECODE_FAILED', messageOf(error)) };
+      // This attempt never ran the processor: only the earlier ones count.
+      return { outcome: deadLetter(record, named, 'DECODE_FAILED', messageOf(error), named ? named.metadata.attempt - 1 : 0) };
     }
     if (await dedupe.has(job.id)) return { outcome: Promise.resolve(true) };
     // Not awaited: the shared producer sends in call order, so ACTIVE still precedes the outcome on the topic.

@@ -21,6 +21,7 @@ export { isTransientKafkaError } from './is-transient-kafka-error.js';
 export { BackPressureError } from './back-pressure-error.js';
 export { DAY_MS, DEFAULT_REPLICATION_FACTOR, DEFAULT_TOPIC_PARTITIONS, RETENTION_FOREVER, type TopicCatalogue, type TopicSpec } from './topic-spec.js';
 export { ensureTopics, ENSURE_TOPICS_TIMEOUT_MS, type EnsureTopicsResult } from './ensure-topics.js';
+export { BROKER_DEFAULT_MAX_MESSAGE_BYTES, topicMaxMessageBytes } from './topic-max-message-bytes.js';
 export type { OutgoingRecord, RecordAck } from './outgoing-record.js';
 export {
   createMeshProducer,

@@ -101,7 +101,8 @@ export function computeBackoff(attempt: number, options: BackoffOptions = {}): n
     case 'none':
       return cap;
     case 'equal':
-      return cap / 2 + (r * cap) / 2;
+      // min(): with subnormal caps the sum can round one step past cap.
+      return Math.min(cap, cap / 2 + (r * cap) / 2);
     case 'full':
       return r * cap;
     default:

@@ -5,7 +5,6 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type Interceptor, type ServiceImpl } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Health } from '../../../gen/grpc/health/v1/health_pb.js';
 import { file_mesh_v1_error_details } from '../../../gen/mesh/v1/error_details_pb.js';
 import { ServerReflection } from '../../../gen/grpc/reflection/v1/reflection_pb.js';
@@ -21,10 +20,12 @@ import { createErrorInterceptor } from './interceptors/error-interceptor.js';
 import { createServiceAuthInterceptor } from './interceptors/service-auth-interceptor.js';
 import { createIdempotencyGuard } from './idempotency-guard.js';
 import { incomingCallValues } from './interceptors/incoming-call.js';
+import { createUnparsableRequestInterceptor } from './interceptors/unparsable-request-interceptor.js';
 import { createValidationInterceptor } from './interceptors/validation-interceptor.js';
 import { createDescriptorIndex } from './reflection/descriptor-index.js';
 import { createReflectionService } from './reflection/reflection-service.js';
 import { reflectionV1AlphaService } from './reflection/reflection-v1alpha.js';
+import { createNodeAdapter } from './node-adapter.js';
 import { toRouteRegistrar } from './service-registration.js';
 import { createServerStatusService } from './status/server-status-service.js';
 import {
@@ -38,15 +39,17 @@ import {
 } from './server-options.js';
 import { wrapUnaryRoutes, type UnaryWrapper } from './unary-wrapper.js';
 import { withTrailersOnly, type RequestListener } from './trailers-only.js';
+import { withUnparsableAsInvalidArgument } from './unparsable-request.js';
 
 /**
  * createServer starts a server for generated services on node:http2 that
  * speaks Connect, gRPC and gRPC-Web, with the toolkit's server interceptors
- * (outermost first: tracing, context, errors, service auth, validation, then
- * yours), the
- * idempotency guard around each unary implementation,
- * gRPC health and reflection, mesh.v1.ServerStatusService, Trailers-Only gRPC errors and graceful
- * shutdown. It resolves once the server listens.
+ * (outermost first: request parsing, tracing, context, errors, service
+ * auth, validation, then yours), the idempotency guard around each unary
+ * implementation, gRPC health and reflection, mesh.v1.ServerStatusService,
+ * Trailers-Only gRPC errors, InvalidArgument for a request message that is
+ * not valid protobuf (see unparsable-request.ts) and graceful shutdown. It
+ * resolves once the server listens.
  */
 export async function createServer(options: ServerOptions): Promise<MeshServer> {
   const health = new HealthRegistry();
@@ -81,15 +84,18 @@ export async function createServer(options: ServerOptions): Promise<MeshServer> 
     for (const name of [OVERALL_HEALTH, ...own]) health.setStatus(name, ServingStatus.SERVING);
   };
 
-  const adapter = connectNodeAdapter({
-    ...options.connect,
-    routes,
-    interceptors: toolkitInterceptors(options),
-    readMaxBytes: options.readMaxBytes ?? DEFAULT_READ_MAX_BYTES,
-    shutdownSignal: shutdown.signal,
-    contextValues: incomingCallValues,
-  });
-  const handler = withTrailersOnly(adapter as RequestListener);
+  const adapter = createNodeAdapter(
+    {
+      ...options.connect,
+      routes,
+      interceptors: toolkitInterceptors(options),
+      readMaxBytes: options.readMaxBytes ?? DEFAULT_READ_MAX_BYTES,
+      shutdownSignal: shutdown.signal,
+      contextValues: incomingCallValues,
+    },
+    withUnparsableAsInvalidArgument,
+  );
+  const handler = withTrailersOnly(adapter);
   const onRequest: RequestListener = (request, response) => {
     tracker.trackRequest(request, response);
     try {
@@ -148,7 +154,9 @@ export async function createServer(options: ServerOptions): Promise<MeshServer> 
 
 function toolkitInterceptors(options: ServerOptions): Interceptor[] {
   return [
-    // First, so the context interceptor sees the call's SERVER span as the active one.
+    // Outermost, so every other interceptor sees a malformed streamed message as InvalidArgument.
+    createUnparsableRequestInterceptor(),
+    // Next, so the context interceptor sees the call's SERVER span as the active one.
     createServerTracingInterceptor(),
     createContextInterceptor(),
     createErrorInterceptor(options.errors),

@@ -155,14 +155,44 @@ describe('createServer', () => {
       assert.equal((await client.getUser({ userId: 'still-here' })).user?.userId, 'still-here');
     };
 
-    test('a malformed protobuf body is Internal, as connect-node and gRPC parse errors are', async () => {
-      const connect = await post(server.url, '/auth.v1.AuthService/GetUser', { 'content-type': 'application/proto' }, GARBAGE);
-      assert.equal(connect.status, 500);
-      assert.equal(JSON.parse(connect.body).code, 'internal');
-      const grpcResponse = await post(server.url, '/auth.v1.AuthService/GetUser', { 'content-type': 'application/grpc' }, envelope(GARBAGE));
-      assert.equal(grpcResponse.headers['grpc-status'], String(Code.Internal));
+    test('a malformed or truncated protobuf message is InvalidArgument in every protocol, not Internal', async () => {
+      const path = '/auth.v1.AuthService/GetUser';
+      const connect = await post(server.url, path, { 'content-type': 'application/proto' }, GARBAGE);
+      assert.equal(connect.status, 400);
+      assert.equal(JSON.parse(connect.body).code, 'invalid_argument');
+      assert.match(JSON.parse(connect.body).message, /^parse binary: /);
+      const grpcResponse = await post(server.url, path, { 'content-type': 'application/grpc' }, envelope(GARBAGE));
+      assert.equal(grpcResponse.headers['grpc-status'], String(Code.InvalidArgument));
       assert.match(decodeURIComponent(String(grpcResponse.headers['grpc-message'])), /parse binary/);
+      // gRPC-Web carries its status in a trailer envelope at the end of the body.
+      const web = await post(server.url, path, { 'content-type': 'application/grpc-web+proto' }, envelope(GARBAGE));
+      assert.equal(web.body.charCodeAt(0), 0x80);
+      assert.match(web.body, /grpc-status: 3\r\n/);
+      // A message cut short: a length-delimited field that claims more bytes than follow.
+      const cut = Buffer.from([0x0a, 0x20, 0x61, 0x62]);
+      const truncated = await post(server.url, path, { 'content-type': 'application/grpc' }, envelope(cut));
+      assert.equal(truncated.headers['grpc-status'], String(Code.InvalidArgument));
+      // A frame cut short: the length prefix promises more bytes than the stream carries.
+      const frame = envelope(Buffer.from('0a0375736572', 'hex')).subarray(0, 7);
+      const shortFrame = await post(server.url, path, { 'content-type': 'application/grpc' }, frame);
+      assert.equal(shortFrame.headers['grpc-status'] ?? shortFrame.trailers['grpc-status'], String(Code.InvalidArgument));
+      // A streaming method parses inside the interceptors: Health/Watch is server-streaming.
+      const watch = await post(server.url, '/grpc.health.v1.Health/Watch', { 'content-type': 'application/grpc' }, envelope(GARBAGE));
+      assert.equal(watch.headers['grpc-status'] ?? watch.trailers['grpc-status'], String(Code.InvalidArgument));
       await stillServing();
+    });
+
+    test("a handler's own parse failure (a downstream answer it could not read) stays Internal", async () => {
+      const client = createClient(AuthService, createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' }));
+      await assert.rejects(client.getUser({ userId: 'downstream-garbage' }), (e: unknown) => {
+        assert.equal(ConnectError.from(e).code, Code.Internal);
+        return true;
+      });
+      const grpcClient = createClient(AuthService, createGrpcTransport({ baseUrl: server.url }));
+      await assert.rejects(grpcClient.getUser({ userId: 'downstream-garbage' }), (e: unknown) => {
+        assert.equal(ConnectError.from(e).code, Code.Internal);
+        return true;
+      });
     });
 
     test('an oversized body is ResourceExhausted (HTTP 429 for Connect)', async () => {

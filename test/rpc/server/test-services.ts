@@ -20,7 +20,8 @@ export interface TestAuth {
 /**
  * createTestAuth implements GetUser by user id: "unavailable-once:*" fails
  * with Unavailable on the first attempt, "boom" throws a plain Error,
- * "missing" is NotFound, "slow:<ms>" answers after ms; anything else returns
+ * "missing" is NotFound, "slow:<ms>" answers after ms, "downstream-garbage"
+ * fails as a client call whose response did not parse; anything else returns
  * the handler's RequestContext as JSON in display_name.
  */
 export function createTestAuth(): TestAuth {
@@ -34,6 +35,7 @@ export function createTestAuth(): TestAuth {
       if (id.startsWith('unavailable-once:') && attempt === 1) throw new ConnectError('try again', Code.Unavailable);
       if (id === 'boom') throw new Error('db password is hunter2');
       if (id === 'missing') throw new ConnectError('no such user', Code.NotFound);
+      if (id === 'downstream-garbage') throw new ConnectError('parse binary: premature EOF', Code.Internal);
       if (id.startsWith('slow:')) await sleep(Number(id.slice(5)), undefined, { signal: context.signal });
       return { user: { userId: id, displayName: JSON.stringify({ ...getContext(), timeoutMs: context.timeoutMs() }) } };
     },

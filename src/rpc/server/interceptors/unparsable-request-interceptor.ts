@@ -1,0 +1,27 @@
+import type { Interceptor } from '@connectrpc/connect';
+import { isUnparsableRequest, markHandlerStarted, unparsableAsInvalidArgument } from '../unparsable-request.js';
+
+/**
+ * createUnparsableRequestInterceptor, the outermost server interceptor,
+ * makes a request message that is not valid protobuf fail with
+ * InvalidArgument instead of connect's Internal. A streamed request is parsed
+ * while the handler pulls it, inside the interceptors, so its errors are
+ * mapped here, where they leave the request stream (not the handler's own
+ * errors). A unary request was parsed before any interceptor ran; this only
+ * marks that it did, for withUnparsableAsInvalidArgument.
+ */
+export function createUnparsableRequestInterceptor(): Interceptor {
+  return (next) => async (request) => {
+    markHandlerStarted(request.contextValues);
+    if (!request.stream) return next(request);
+    return next({ ...request, message: mapParseErrors(request.message) });
+  };
+}
+
+async function* mapParseErrors<T>(messages: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw isUnparsableRequest(error) ? unparsableAsInvalidArgument(error) : error;
+  }
+}
