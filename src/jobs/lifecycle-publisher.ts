@@ -1,11 +1,8 @@
-import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { JobLifecycleEventSchema, type JobLifecycleEvent } from '../../gen/mesh/v1/job_pb.js';
 import type { MeshProducer, OutgoingRecord } from '../kafka/index.js';
-import { LIFECYCLE_DELIMITED_ENCODING, LifecycleHeaders, packLifecycleEvents } from './lifecycle-record.js';
+import { LIFECYCLE_DELIMITED_ENCODING, LifecycleHeaders, packLifecycleEvents, type LifecycleEventFields } from './lifecycle-record.js';
 
-/** LifecycleEventInit is a job lifecycle event to publish; `at` defaults to the time it was published. */
-export type LifecycleEventInit = MessageInitShape<typeof JobLifecycleEventSchema>;
+/** LifecycleEventInit is a job lifecycle event to publish; its time defaults to when it was published. */
+export type LifecycleEventInit = Omit<LifecycleEventFields, 'atMs'> & { atMs?: number };
 
 /** LifecyclePublisher sends job lifecycle events, packed, to the lifecycle topic. */
 export interface LifecyclePublisher {
@@ -21,7 +18,7 @@ export interface LifecyclePublisher {
 
 interface Entry {
   source: string;
-  events: JobLifecycleEvent[];
+  events: LifecycleEventFields[];
   records: readonly OutgoingRecord[];
   resolve(): void;
   reject(error: unknown): void;
@@ -42,7 +39,7 @@ export function createLifecyclePublisher(producer: () => MeshProducer, topic: st
 
   function toRecords(entries: readonly Entry[]): OutgoingRecord[] {
     const records: OutgoingRecord[] = [];
-    const bySource = new Map<string, JobLifecycleEvent[]>();
+    const bySource = new Map<string, LifecycleEventFields[]>();
     for (const entry of entries) {
       records.push(...entry.records);
       if (entry.events.length === 0) continue;
@@ -76,8 +73,8 @@ export function createLifecyclePublisher(producer: () => MeshProducer, topic: st
 
   return {
     publish(source, inits, records = []) {
-      const at = timestampNow();
-      const events = inits.map((init) => create(JobLifecycleEventSchema, { at, ...init }));
+      const atMs = Date.now();
+      const events = inits.map((init) => (init.atMs === undefined ? { ...init, atMs } : (init as LifecycleEventFields)));
       return new Promise<void>((resolve, reject) => {
         queue.push({ source, events, records, resolve, reject });
         if (sending) return;
