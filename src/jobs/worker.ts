@@ -144,8 +144,8 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
   }
 
   /** emit publishes a non-terminal event once; a lost ACTIVE or PROGRESS event is not worth holding a job up for. */
-  async function emit(record: ConsumedRecord, info: JobRecordInfo, state: JobLifecycleEvent_State, extra?: LifecycleExtra): Promise<void> {
-    await base.lifecycle.publish(sourceOf(record), [lifecycle(info, state, extra)]).catch(() => undefined);
+  function emit(record: ConsumedRecord, info: JobRecordInfo, state: JobLifecycleEvent_State, extra?: LifecycleExtra): void {
+    base.lifecycle.emit(sourceOf(record), [lifecycle(info, state, extra)]);
   }
 
   async function deadLetter(record: ConsumedRecord, info: JobRecordInfo | undefined, code: JobErrorCode, message: string): Promise<boolean> {
@@ -191,14 +191,16 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
         maxAttempts: metadata.maxAttempts,
         key: metadata.key || undefined,
         metadata,
-        updateProgress: (progress) => emit(record, info, JobLifecycleEvent_State.PROGRESS, { progress: Math.round(Math.min(100, Math.max(0, progress))) }),
+        // Awaited by the processor, so it resolves once the event is acknowledged (or could not be sent: progress is not worth failing a job for).
+        updateProgress: (progress) =>
+          base.lifecycle.publish(sourceOf(record), [lifecycle(info, JobLifecycleEvent_State.PROGRESS, { progress: Math.round(Math.min(100, Math.max(0, progress))) })]).catch(() => undefined),
       };
     } catch (error) {
       return { outcome: deadLetter(record, undefined, 'DECODE_FAILED', messageOf(error)) };
     }
     if (await dedupe.has(job.id)) return { outcome: Promise.resolve(true) };
     // Not awaited: the lifecycle publisher sends in call order, so ACTIVE still precedes the outcome on the topic.
-    void emit(record, info, JobLifecycleEvent_State.ACTIVE);
+    emit(record, info, JobLifecycleEvent_State.ACTIVE);
     let result: Uint8Array | void;
     try {
       // The processor runs in the request context of whoever added the job (trace, correlation id, user).
@@ -226,7 +228,9 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
         resolveOffset(message.offset);
         continue;
       }
-      await admit(heartbeat);
+      // Admitted at once while below the limit: no promise per job for the common case.
+      if (buffered < maxBuffered) buffered += 1;
+      else await admit(heartbeat);
       if (stopping.signal.aborted || !isRunning() || isStale() || trackers.get(partition) !== tracker) {
         release();
         return;
