@@ -120,14 +120,23 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
   }
 
   /** sendDurably sends until the broker acknowledges, unless the worker is closing (then the job stays unfinished and is redelivered). */
-  async function sendDurably(source: string, events: LifecycleEventInit[], records: OutgoingRecord[] = []): Promise<boolean> {
+  function sendDurably(source: string, events: LifecycleEventInit[], records: OutgoingRecord[] = []): Promise<boolean> {
+    // The first try without an async frame: it is every job's path, and the retries are rare.
+    return base.lifecycle.publish(source, events, records).then(
+      () => true,
+      () => resendDurably(source, events, records),
+    );
+  }
+
+  async function resendDurably(source: string, events: LifecycleEventInit[], records: OutgoingRecord[]): Promise<boolean> {
     for (let attempt = 0; ; attempt += 1) {
+      if (stopping.signal.aborted) return false;
+      await abortableSleep(computeBackoff(attempt, SEND_RETRY_BACKOFF), stopping.signal).catch(() => undefined);
       try {
         await base.lifecycle.publish(source, events, records);
         return true;
       } catch {
-        if (stopping.signal.aborted) return false;
-        await abortableSleep(computeBackoff(attempt, SEND_RETRY_BACKOFF), stopping.signal).catch(() => undefined);
+        // Retried after the next backoff.
       }
     }
   }
@@ -247,13 +256,13 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
         } catch {
           outcome = Promise.resolve(false);
         }
-        const settled: Promise<void> = outcome
-          .then((durable) => void (durable && owner.finish(offset)), () => undefined)
-          .finally(() => {
-            outcomes.delete(settled);
-            release();
-            commitSoon();
-          });
+        const done = (durable: boolean): void => {
+          if (durable) owner.finish(offset);
+          outcomes.delete(settled);
+          release();
+          commitSoon();
+        };
+        const settled: Promise<void> = outcome.then(done, () => done(false));
         outcomes.add(settled);
       });
     }
