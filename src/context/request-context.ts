@@ -57,7 +57,13 @@ export function createContext(partial: Partial<RequestContext> = {}): RequestCon
  * storage (see contextStorage).
  */
 export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T): T {
-  const defined = Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined));
+  // A loop rather than Object.entries/fromEntries: this runs for every request and every job.
+  const defined: Partial<RequestContext> = {};
+  for (const name in context) {
+    if (!Object.hasOwn(context, name)) continue;
+    const value = context[name as keyof RequestContext];
+    if (value !== undefined) (defined as Record<string, unknown>)[name] = value;
+  }
   const current = getContext();
   // A span id belongs to its trace: a new trace id without a span id has no parent yet.
   const base = current && defined.traceId !== undefined && defined.traceId !== current.traceId ? withoutSpanId(current) : current;

@@ -32,6 +32,8 @@ export {
 } from './job-topics.js';
 export { encodeJobHeaders, headerText, JobHeaders, readJobHeaders, type JobRecordInfo } from './job-headers.js';
 export { readTopic, type TopicMessage } from './read-topic.js';
+export { decodeLifecycleRecord, LIFECYCLE_DELIMITED_ENCODING, LIFECYCLE_RECORD_MAX_BYTES, LifecycleHeaders } from './lifecycle-record.js';
+export type { LifecyclePublisher } from './lifecycle-publisher.js';
 export { ScheduleHeaders } from './schedule-record.js';
 export type { Job, JobProcessor } from './job.js';
 export { createQueueBase, DEFAULT_JOBS_CLIENT_ID, type QueueBase, type QueueBaseOptions } from './queue-base.js';

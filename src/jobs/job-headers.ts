@@ -76,14 +76,16 @@ export function readJobHeaders(headers: IHeaders): JobRecordInfo {
   } catch (error) {
     throw new JobError('DECODE_FAILED', `bad ${JobHeaders.BACKOFF} header: ${backoffText}`, { cause: error });
   }
-  const metadata = create(JobMetadataSchema, {
+  // A literal of every field rather than create(): this runs for every job, and create() fills a message by reflection.
+  const metadata: JobMetadata = {
+    $typeName: JobMetadataSchema.typeName,
     jobId,
     queue,
     name: headerText(headers, JobHeaders.NAME) ?? '',
     attempt: Number(headerText(headers, JobHeaders.ATTEMPT) ?? '1') || 1,
     maxAttempts: Number(headerText(headers, JobHeaders.MAX_ATTEMPTS) ?? '1') || 1,
     key: headerText(headers, JobHeaders.KEY) ?? '',
-    ...(scheduledAt ? { scheduledAt: timestampFromMs(Date.parse(scheduledAt)) } : {}),
-  });
+  };
+  if (scheduledAt) metadata.scheduledAt = timestampFromMs(Date.parse(scheduledAt));
   return { metadata, type: headerText(headers, JobHeaders.TYPE) ?? '', backoff, dueAt: dueAtText ? Number(dueAtText) : undefined };
 }

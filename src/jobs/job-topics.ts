@@ -38,7 +38,7 @@ export function scheduleTopic(prefix: string): string {
   return `${prefix}${JOBS_TOPIC_PREFIX}schedules`;
 }
 
-/** lifecycleTopic names the topic of mesh.v1.JobLifecycleEvent records of every queue. */
+/** lifecycleTopic names the topic of mesh.v1.JobLifecycleEvent records of every queue (workers pack many events per record: see lifecycle-record.ts). */
 export function lifecycleTopic(prefix: string): string {
   return `${prefix}${JOBS_TOPIC_PREFIX}lifecycle`;
 }

@@ -1,11 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
-import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { Admin, Kafka } from 'kafkajs';
-import { JobLifecycleEventSchema } from '../../gen/mesh/v1/job_pb.js';
-import { acquireSharedProducer, createKafka, DEFAULT_TOPIC_PARTITIONS, ensureTopics, type MeshProducer, type OutgoingRecord } from '../kafka/index.js';
+import { acquireSharedProducer, createKafka, DEFAULT_TOPIC_PARTITIONS, ensureTopics, type MeshProducer } from '../kafka/index.js';
 import { JobError } from './job-error.js';
-import { JobHeaders } from './job-headers.js';
+import { createLifecyclePublisher, type LifecyclePublisher } from './lifecycle-publisher.js';
 import { jobTopics, jobTopicSpecs, lifecycleTopic, scheduleTopic, sharedJobTopicSpecs, type JobTopics } from './job-topics.js';
 import { DEFAULT_RETRY_TIERS, type RetryTier } from './retry-tiers.js';
 
@@ -53,8 +50,8 @@ export interface QueueBase {
   /** ensureQueue creates the queue's topics and the shared ones (once per base). */
   ensureQueue(queue: string): Promise<void>;
   ensureShared(): Promise<void>;
-  /** lifecycleRecord renders a mesh.v1.JobLifecycleEvent (stamped now) as a record of the lifecycle topic, keyed by job id. */
-  lifecycleRecord(event: MessageInitShape<typeof JobLifecycleEventSchema>): OutgoingRecord;
+  /** lifecycle publishes mesh.v1.JobLifecycleEvents to the lifecycle topic, packed, through this base's producer. */
+  readonly lifecycle: LifecyclePublisher;
   assertOpen(): void;
   close(): Promise<void>;
 }
@@ -101,10 +98,7 @@ export function createQueueBase(options: QueueBaseOptions = {}): QueueBase {
       await base.ensureShared();
       await ensureOnce(queue, async () => void (await ensureTopics(await base.admin(), jobTopicSpecs(base.topics(queue), partitions))));
     },
-    lifecycleRecord: (init) => {
-      const event = create(JobLifecycleEventSchema, { at: timestampNow(), ...init });
-      return { topic: base.lifecycleTopic, key: event.jobId, value: Buffer.from(toBinary(JobLifecycleEventSchema, event)), headers: { [JobHeaders.QUEUE]: event.queue } };
-    },
+    lifecycle: createLifecyclePublisher(() => base.producer(), lifecycleTopic(prefix)),
     assertOpen: () => {
       if (closed) throw new JobError('CLOSED', 'the job queues were closed');
     },

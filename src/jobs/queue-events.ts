@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { fromBinary } from '@bufbuild/protobuf';
 import { LRUCache } from 'lru-cache';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { JobLifecycleEvent_State, JobLifecycleEventSchema, type JobLifecycleEvent } from '../../gen/mesh/v1/job_pb.js';
+import type { IHeaders } from 'kafkajs';
+import { JobLifecycleEvent_State, type JobLifecycleEvent } from '../../gen/mesh/v1/job_pb.js';
 import { createConsumerRunner } from '../kafka/index.js';
 import { openAssignedReader } from '../replay/assigned-reader.js';
 import type { Disposable } from '../resilience/index.js';
 import { ListenerSet } from '../resilience/listener-set.js';
 import { JobError } from './job-error.js';
+import { decodeLifecycleRecord } from './lifecycle-record.js';
 import type { QueueBase } from './queue-base.js';
 
 /** WaitForOptions configures QueueEvents.waitFor. */
@@ -83,12 +84,12 @@ export function createQueueEvents(base: QueueBase, options: QueueEventsOptions =
     else waiter.reject(new JobError('DEAD_LETTERED', event.error || `job ${event.jobId} was dead-lettered`));
   }
 
-  function decode(value: Buffer | null): JobLifecycleEvent | undefined {
-    if (!value) return undefined;
+  // A malformed record is skipped: followers only observe, and the job's outcome is not theirs to hold up.
+  function decode(value: Buffer | null, headers: IHeaders | undefined): JobLifecycleEvent[] {
     try {
-      return fromBinary(JobLifecycleEventSchema, value);
+      return decodeLifecycleRecord(value, headers);
     } catch {
-      return undefined;
+      return [];
     }
   }
 
@@ -107,10 +108,10 @@ export function createQueueEvents(base: QueueBase, options: QueueEventsOptions =
     topics: [base.lifecycleTopic],
     fromBeginning: options.fromBeginning ?? false,
     handler: async (record) => {
-      const event = decode(record.value);
-      if (!event) return;
-      listeners.emit(event);
-      remember(event);
+      for (const event of decode(record.value, record.headers)) {
+        listeners.emit(event);
+        remember(event);
+      }
     },
   });
   const started = base.ensureShared().then(() => runner.start());
@@ -141,9 +142,8 @@ export function createQueueEvents(base: QueueBase, options: QueueEventsOptions =
       partitions,
       onBatch: async ({ messages }) => {
         for (const message of messages) {
-          const event = decode(message.value);
           // Only outcomes: an old ACTIVE must not drop an outcome the live consumer already remembered.
-          if (event && event.state !== JobLifecycleEvent_State.ACTIVE) remember(event);
+          for (const event of decode(message.value, message.headers)) if (event.state !== JobLifecycleEvent_State.ACTIVE) remember(event);
         }
       },
     });

@@ -11,6 +11,7 @@ import { JobError, type JobErrorCode } from './job-error.js';
 import { encodeJobHeaders, headerText, JobHeaders, readJobHeaders, type JobRecordInfo } from './job-headers.js';
 import { DEFAULT_JOB_BACKOFF } from './job-options.js';
 import { KeyOrderedExecutor } from './key-ordered-executor.js';
+import type { LifecycleEventInit } from './lifecycle-publisher.js';
 import { PartitionTracker } from './partition-tracker.js';
 import type { QueueBase } from './queue-base.js';
 import type { QueueName } from './queue-names.js';
@@ -119,35 +120,49 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
   }
 
   /** sendDurably sends until the broker acknowledges, unless the worker is closing (then the job stays unfinished and is redelivered). */
-  async function sendDurably(records: OutgoingRecord[]): Promise<boolean> {
+  function sendDurably(source: string, events: LifecycleEventInit[], records: OutgoingRecord[] = []): Promise<boolean> {
+    // The first try without an async frame: it is every job's path, and the retries are rare.
+    return base.lifecycle.publish(source, events, records).then(
+      () => true,
+      () => resendDurably(source, events, records),
+    );
+  }
+
+  async function resendDurably(source: string, events: LifecycleEventInit[], records: OutgoingRecord[]): Promise<boolean> {
     for (let attempt = 0; ; attempt += 1) {
+      if (stopping.signal.aborted) return false;
+      await abortableSleep(computeBackoff(attempt, SEND_RETRY_BACKOFF), stopping.signal).catch(() => undefined);
       try {
-        await base.producer().send(records);
+        await base.lifecycle.publish(source, events, records);
         return true;
       } catch {
-        if (stopping.signal.aborted) return false;
-        await abortableSleep(computeBackoff(attempt, SEND_RETRY_BACKOFF), stopping.signal).catch(() => undefined);
+        // Retried after the next backoff.
       }
     }
   }
 
   type LifecycleExtra = { error?: string; progress?: number; result?: Uint8Array };
 
-  function lifecycle(info: JobRecordInfo, state: JobLifecycleEvent_State, extra: LifecycleExtra = {}): OutgoingRecord {
-    return base.lifecycleRecord({ jobId: info.metadata.jobId, queue, name: info.metadata.name, state, attempt: info.metadata.attempt, ...extra });
+  function lifecycle(info: JobRecordInfo, state: JobLifecycleEvent_State, extra: LifecycleExtra = {}): LifecycleEventInit {
+    return { jobId: info.metadata.jobId, queue, name: info.metadata.name, state, attempt: info.metadata.attempt, ...extra };
+  }
+
+  /** sourceOf names where a record's lifecycle events are keyed: its partition, so one job's events stay in order even across workers. */
+  function sourceOf(record: ConsumedRecord): string {
+    return `${topics.main}/${record.partition}`;
   }
 
   /** emit publishes a non-terminal event once; a lost ACTIVE or PROGRESS event is not worth holding a job up for. */
-  async function emit(info: JobRecordInfo, state: JobLifecycleEvent_State, extra?: LifecycleExtra): Promise<void> {
-    await base.producer().send([lifecycle(info, state, extra)]).catch(() => undefined);
+  function emit(record: ConsumedRecord, info: JobRecordInfo, state: JobLifecycleEvent_State, extra?: LifecycleExtra): void {
+    base.lifecycle.emit(sourceOf(record), [lifecycle(info, state, extra)]);
   }
 
   async function deadLetter(record: ConsumedRecord, info: JobRecordInfo | undefined, code: JobErrorCode, message: string, attempts = info?.metadata.attempt ?? 0): Promise<boolean> {
     const dlq = deadLetterRecord(record, { code, message, attempts, group: groupId });
     // Keyed by job id (the ordering key stays in job-key): the DLQ is compacted, so retry and remove are by id.
     const records: OutgoingRecord[] = [{ ...dlq, topic: topics.deadLetter, key: info?.metadata.jobId ?? `${record.partition}@${record.offset}` }];
-    if (info) records.push(lifecycle(info, JobLifecycleEvent_State.FAILED, { error: message }), lifecycle(info, JobLifecycleEvent_State.DEAD_LETTERED, { error: message }));
-    return sendDurably(records);
+    const events = info ? [lifecycle(info, JobLifecycleEvent_State.FAILED, { error: message }), lifecycle(info, JobLifecycleEvent_State.DEAD_LETTERED, { error: message })] : [];
+    return sendDurably(sourceOf(record), events, records);
   }
 
   async function fail(record: ConsumedRecord, info: JobRecordInfo, error: unknown): Promise<boolean> {
@@ -159,7 +174,7 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
     const tier = pickRetryTier(base.tiers, delay);
     const topic = topics.retries.find((entry) => entry.tier.name === tier.name)!.topic;
     const headers = { ...record.headers, ...encodeJobHeaders({ ...info.metadata, attempt: attempt + 1 }, info.type, info.backoff, Date.now() + delay) };
-    return sendDurably([{ topic, key: record.key, value: record.value, headers }, lifecycle(info, JobLifecycleEvent_State.FAILED, { error: message })]);
+    return sendDurably(sourceOf(record), [lifecycle(info, JobLifecycleEvent_State.FAILED, { error: message })], [{ topic, key: record.key, value: record.value, headers }]);
   }
 
   /**
@@ -188,15 +203,17 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
         maxAttempts: metadata.maxAttempts,
         key: metadata.key || undefined,
         metadata,
-        updateProgress: (progress) => emit(info, JobLifecycleEvent_State.PROGRESS, { progress: Math.round(Math.min(100, Math.max(0, progress))) }),
+        // Awaited by the processor, so it resolves once the event is acknowledged (or could not be sent: progress is not worth failing a job for).
+        updateProgress: (progress) =>
+          base.lifecycle.publish(sourceOf(record), [lifecycle(info, JobLifecycleEvent_State.PROGRESS, { progress: Math.round(Math.min(100, Math.max(0, progress))) })]).catch(() => undefined),
       };
     } catch (error) {
       // This attempt never ran the processor: only the earlier ones count.
       return { outcome: deadLetter(record, named, 'DECODE_FAILED', messageOf(error), named ? named.metadata.attempt - 1 : 0) };
     }
     if (await dedupe.has(job.id)) return { outcome: Promise.resolve(true) };
-    // Not awaited: the shared producer sends in call order, so ACTIVE still precedes the outcome on the topic.
-    void emit(info, JobLifecycleEvent_State.ACTIVE);
+    // Not awaited: the lifecycle publisher sends in call order, so ACTIVE still precedes the outcome on the topic.
+    emit(record, info, JobLifecycleEvent_State.ACTIVE);
     let result: Uint8Array | void;
     try {
       // The processor runs in the request context of whoever added the job (trace, correlation id, user).
@@ -210,7 +227,7 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
     }
     await dedupe.add(job.id);
     // Durable, since waitFor depends on it; a crash before it was sent runs the job again (it was not committed).
-    return { outcome: sendDurably([lifecycle(info, JobLifecycleEvent_State.COMPLETED, result ? { result } : {})]) };
+    return { outcome: sendDurably(sourceOf(record), [lifecycle(info, JobLifecycleEvent_State.COMPLETED, result ? { result } : {})]) };
   }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -224,7 +241,9 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
         resolveOffset(message.offset);
         continue;
       }
-      await admit(heartbeat);
+      // Admitted at once while below the limit: no promise per job for the common case.
+      if (buffered < maxBuffered) buffered += 1;
+      else await admit(heartbeat);
       if (stopping.signal.aborted || !isRunning() || isStale() || trackers.get(partition) !== tracker) {
         release();
         return;
@@ -241,13 +260,13 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
         } catch {
           outcome = Promise.resolve(false);
         }
-        const settled: Promise<void> = outcome
-          .then((durable) => void (durable && owner.finish(offset)), () => undefined)
-          .finally(() => {
-            outcomes.delete(settled);
-            release();
-            commitSoon();
-          });
+        const done = (durable: boolean): void => {
+          if (durable) owner.finish(offset);
+          outcomes.delete(settled);
+          release();
+          commitSoon();
+        };
+        const settled: Promise<void> = outcome.then(done, () => done(false));
         outcomes.add(settled);
       });
     }
@@ -272,15 +291,18 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
 
   async function commit(): Promise<void> {
     if (!consumer) return;
+    const due: { tracker: PartitionTracker; offset: bigint; partition: number }[] = [];
     for (const [partition, tracker] of trackers) {
       const offset = tracker.committable();
-      if (offset === undefined || offset === tracker.committed) continue;
-      try {
-        await consumer.commitOffsets([{ topic: topics.main, partition, offset: offset.toString() }]);
-        tracker.committed = offset;
-      } catch {
-        // Rebalancing or no longer assigned: the next owner starts from the last commit.
-      }
+      if (offset !== undefined && offset !== tracker.committed) due.push({ tracker, offset, partition });
+    }
+    if (due.length === 0) return;
+    try {
+      // One request for every partition: each commit is a write to __consumer_offsets, which the broker pays for per request.
+      await consumer.commitOffsets(due.map(({ partition, offset }) => ({ topic: topics.main, partition, offset: offset.toString() })));
+      for (const { tracker, offset } of due) tracker.committed = offset;
+    } catch {
+      // Rebalancing or no longer assigned: the next owner starts from the last commit.
     }
   }
 
