@@ -82,6 +82,15 @@ export function getContext(): RequestContext | undefined {
   return { ...store, traceId: span.traceId, spanId: span.spanId };
 }
 
+/**
+ * getContextDeadline returns the deadline of the current request context, if
+ * any: `getContext()?.deadline` without building the context, for the
+ * deadline of every outgoing call.
+ */
+export function getContextDeadline(): number | undefined {
+  return storage.getStore()?.deadline;
+}
+
 function activeSpanContext(): SpanContext | undefined {
   const span = trace.getSpanContext(otelContext.active());
   return span && isSpanContextValid(span) ? span : undefined;

@@ -18,6 +18,7 @@ import { createClientTracingInterceptor } from '../../telemetry/client-tracing-i
 import { observeBreakerStates } from '../../telemetry/breaker-state-gauge.js';
 import { instrumentRetryBudget } from '../../telemetry/instrument-retry-budget.js';
 import { recordRetryEvent } from '../../telemetry/span-events.js';
+import { createDeadlineTransport } from './deadline-transport.js';
 import { createMeshHttpClient } from './mesh-http-client.js';
 import { createMeshTransport, type RpcProtocol } from './mesh-transport.js';
 import { parseBaseUrls } from './parse-base-urls.js';
@@ -184,7 +185,8 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
   });
 
   return {
-    client: createClient(service, transport),
+    // The deadline transport lets connect-es arm each call's deadline, so the deadline interceptor need not arm another.
+    client: createClient(service, createDeadlineTransport(transport, options)),
     service,
     endpoints,
     protocol,

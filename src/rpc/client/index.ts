@@ -9,6 +9,7 @@ export {
   type ServiceClientOptions,
 } from './create-mesh-client.js';
 export { createServiceClient } from './create-service-client.js';
+export { createDeadlineTransport, MAX_ARMED_TIMEOUT_MS } from './deadline-transport.js';
 export { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
 export {
   authClient,
