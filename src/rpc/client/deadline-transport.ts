@@ -56,11 +56,11 @@ export function createDeadlineTransport(transport: Transport, options: DeadlineO
   };
 }
 
+// connect-es spells them Connect-Timeout-Ms and Grpc-Timeout; header names are case-insensitive.
+const TIMEOUT_HEADERS: ReadonlySet<string> = new Set([connectTimeoutHeader.toLowerCase(), grpcTimeoutHeader.toLowerCase()]);
+
 function hasTimeoutHeader(header: HeadersInit): boolean {
   if (header instanceof Headers) return header.has(connectTimeoutHeader) || header.has(grpcTimeoutHeader);
   const names = Array.isArray(header) ? header.map(([name]) => name) : Object.keys(header);
-  return names.some((name) => {
-    const lower = name.toLowerCase();
-    return lower === connectTimeoutHeader || lower === grpcTimeoutHeader;
-  });
+  return names.some((name) => TIMEOUT_HEADERS.has(name.toLowerCase()));
 }
