@@ -38,6 +38,8 @@ export interface DeadlineOptions {
   now?: () => number;
 }
 
+const NO_METHOD_TIMEOUTS: Readonly<Record<string, number>> = Object.freeze({});
+
 /** ResolvedDeadlineOptions are DeadlineOptions with every default filled in. */
 export interface ResolvedDeadlineOptions {
   readonly defaultTimeoutMs: number;
@@ -50,7 +52,7 @@ export interface ResolvedDeadlineOptions {
 export function resolveDeadlineOptions(options: DeadlineOptions = {}): ResolvedDeadlineOptions {
   return {
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
-    methodTimeoutsMs: options.methodTimeoutsMs ?? {},
+    methodTimeoutsMs: options.methodTimeoutsMs ?? NO_METHOD_TIMEOUTS,
     minBudgetMs: options.minBudgetMs ?? DEFAULT_MIN_CALL_BUDGET_MS,
     now: options.now ?? Date.now,
   };
@@ -68,11 +70,10 @@ export function configuredTimeoutMs(
   method: DescMethod,
   stream: boolean,
 ): number | undefined {
-  return (
-    options.methodTimeoutsMs[method.name] ??
-    options.methodTimeoutsMs[`${service.typeName}.${method.name}`] ??
-    (options.defaultTimeoutMs > 0 && !stream ? options.defaultTimeoutMs : undefined)
-  );
+  const byMethod = options.methodTimeoutsMs;
+  // Most clients configure no method timeouts: then no full name is built on every call.
+  const configured = byMethod === NO_METHOD_TIMEOUTS ? undefined : (byMethod[method.name] ?? byMethod[`${service.typeName}.${method.name}`]);
+  return configured ?? (options.defaultTimeoutMs > 0 && !stream ? options.defaultTimeoutMs : undefined);
 }
 
 /**

@@ -5,6 +5,7 @@ export { createIsBreakerFailure, DEFAULT_BREAKER_FAILURE_CODES } from './breaker
 export { createBreakerInterceptor, type BreakerInterceptorOptions } from './breaker-interceptor.js';
 export {
   createBreakerRegistry,
+  MAX_REMEMBERED_ENDPOINT_SPELLINGS,
   type BreakerOptions,
   type BreakerRegistry,
   type EndpointStateChange,
@@ -22,7 +23,7 @@ export {
   type DeadlineOptions,
   type ResolvedDeadlineOptions,
 } from './deadline-interceptor.js';
-export { endpointOfRequest, normalizeBaseUrl } from './request-endpoint.js';
+export { endpointOfRequest, MAX_REMEMBERED_REQUEST_URLS, normalizeBaseUrl } from './request-endpoint.js';
 export { IDEMPOTENCY_KEY_HEADER, isIdempotentMethod, isRetryEligible } from './retry-eligibility.js';
 export { retryDelayFromError } from './retry-info.js';
 export {
