@@ -122,7 +122,8 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
     const original = [...req.header];
     for (let attempt = 1; ; attempt++) {
       let attemptSignal: LinkedAbort | undefined;
-      let attemptReq = req;
+      // Each attempt its own request object, so that inner interceptors editing one leave the next alone.
+      let attemptReq = { ...req };
       if (attempt > 1) {
         const header = new Headers(original);
         if (deadline !== undefined) writeTimeoutHeader(header, deadline - now());
