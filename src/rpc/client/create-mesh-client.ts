@@ -121,6 +121,11 @@ export interface MeshClient<S extends DescService> {
  * reports a connection lost under a call as Unavailable (connect-node says
  * Aborted), so that breaker and retry see a dying server for what it is.
  *
+ * The transport is wrapped in createDeadlineTransport, which hands each
+ * unary call's deadline to connect-es up front, so that connect-es's own
+ * deadline signal and timeout header serve and the deadline interceptor only
+ * publishes the deadline (same deadline, one timer and controller fewer).
+ *
  * Telemetry (src/telemetry): one CLIENT span per logical call with its
  * retries, breaker rejections and deadline exhaustion as events, retries and
  * budget exhaustion counted, and the breakers' states on `mesh.breaker.state`.
