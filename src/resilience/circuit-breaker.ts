@@ -219,7 +219,8 @@ export class CircuitBreaker {
     if (mode.kind === 'consecutive') {
       const failures = outcome === 'failure' ? state.failures + 1 : 0;
       if (failures >= failureThreshold) this.#open();
-      else this.#state = { state: CircuitState.CLOSED, failures };
+      // States are immutable snapshots: a success on a clean breaker (nearly every call) keeps the one it has.
+      else if (failures !== state.failures) this.#state = { state: CircuitState.CLOSED, failures };
       return;
     }
     const window = this.#window!;

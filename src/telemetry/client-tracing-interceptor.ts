@@ -5,6 +5,7 @@ import { rpcCallAttributes, rpcSpanStartAttributes, rpcSystemOf } from './rpc-ca
 import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } from './rpc-span-outcome.js';
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
 import { describeRejection } from './span-events.js';
+import { isTelemetryEnabled } from './telemetry-enabled.js';
 import { meshTracer } from './telemetry-scope.js';
 
 /** ClientTracingOptions configures createClientTracingInterceptor. */
@@ -32,6 +33,8 @@ export interface ClientTracingOptions {
 export function createClientTracingInterceptor(options: ClientTracingOptions = {}): Interceptor {
   const messageEvents = options.messageEvents ?? DEFAULT_UNARY_MESSAGE_EVENTS;
   return (next) => async (req) => {
+    // Without an SDK all of the below is no-ops that still cost a share of the call.
+    if (!isTelemetryEnabled()) return next(req);
     const start = performance.now();
     const system = rpcSystemOf(req.header);
     const callAttributes = rpcCallAttributes(system, req.service, req.method);

@@ -70,4 +70,5 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from './start-telemetry.js';
+export { isTelemetryEnabled } from './telemetry-enabled.js';
 export { meshMeter, meshTracer, TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION } from './telemetry-scope.js';

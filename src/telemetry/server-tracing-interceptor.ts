@@ -4,6 +4,7 @@ import { fetchHeadersGetter } from './header-carriers.js';
 import { rpcCallAttributes, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
 import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } from './rpc-span-outcome.js';
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
+import { isTelemetryEnabled } from './telemetry-enabled.js';
 import { meshTracer } from './telemetry-scope.js';
 
 /** ServerTracingOptions configures createServerTracingInterceptor. */
@@ -31,6 +32,8 @@ export interface ServerTracingOptions {
 export function createServerTracingInterceptor(options: ServerTracingOptions = {}): Interceptor {
   const messageEvents = options.messageEvents ?? DEFAULT_UNARY_MESSAGE_EVENTS;
   return (next) => async (req) => {
+    // Without an SDK all of the below is no-ops that still cost a share of the call.
+    if (!isTelemetryEnabled()) return next(req);
     const start = performance.now();
     const system = rpcSystemOf(req.header);
     const callAttributes = rpcCallAttributes(system, req.service, req.method);

@@ -20,6 +20,7 @@ export {
   type ConnectionFailure,
   type Http2SessionLease,
 } from './http2-session-pool.js';
+export { createDeadlineTransport, MAX_ARMED_TIMEOUT_MS } from './deadline-transport.js';
 export {
   authClient,
   billingClient,

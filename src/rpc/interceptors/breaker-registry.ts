@@ -11,6 +11,9 @@ import type { Code } from '@connectrpc/connect';
 import { createIsBreakerFailure, DEFAULT_BREAKER_FAILURE_CODES } from './breaker-failure-codes.js';
 import { normalizeBaseUrl } from './request-endpoint.js';
 
+/** MAX_REMEMBERED_ENDPOINT_SPELLINGS bounds how many spellings of endpoints a registry remembers; past it, it starts over. */
+export const MAX_REMEMBERED_ENDPOINT_SPELLINGS = 1024;
+
 /** BreakerOptions configures the circuit breakers of a BreakerRegistry (one per endpoint). */
 export interface BreakerOptions extends Omit<CircuitBreakerOptions, 'name' | 'isFailure' | 'initialState'> {
   /**
@@ -56,7 +59,13 @@ export function createBreakerRegistry(options: BreakerOptions = {}): BreakerRegi
   const byEndpoint = new Map<string, CircuitBreaker>();
   const listeners = new Set<(change: EndpointStateChange) => void>();
 
+  // Breakers are never dropped, so the breaker of an endpoint as written can
+  // be remembered: normalising it costs a regular expression on every call.
+  const byWritten = new Map<string, CircuitBreaker>();
+
   const get = (endpoint: string): CircuitBreaker => {
+    const known = byWritten.get(endpoint);
+    if (known !== undefined) return known;
     const key = normalizeBaseUrl(endpoint);
     let breaker = byEndpoint.get(key);
     if (!breaker) {
@@ -66,6 +75,8 @@ export function createBreakerRegistry(options: BreakerOptions = {}): BreakerRegi
       });
       byEndpoint.set(key, breaker);
     }
+    if (byWritten.size >= MAX_REMEMBERED_ENDPOINT_SPELLINGS) byWritten.clear();
+    byWritten.set(endpoint, breaker);
     return breaker;
   };
 

@@ -9,6 +9,14 @@ import { readTimeoutHeader } from './timeout-header.js';
 export const callDeadlineKey = createContextKey<number | undefined>(undefined, { description: 'mesh call deadline' });
 
 /**
+ * armedDeadlineKey is the context value under which createDeadlineTransport
+ * tells the deadline interceptor that connect-es already armed the call's
+ * signal and wrote its timeout header for this absolute deadline (epoch
+ * milliseconds), so the interceptor need not arm a second timer.
+ */
+export const armedDeadlineKey = createContextKey<number | undefined>(undefined, { description: 'mesh armed call deadline' });
+
+/**
  * callDeadlineOf returns the absolute deadline of a call: the one the deadline
  * interceptor published, else one derived from the request's timeout header
  * (when an interceptor is used alone), else undefined.

@@ -1,7 +1,8 @@
+import type { DescMethod, DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
-import { getContext } from '../../context/index.js';
+import { getContextDeadline } from '../../context/index.js';
 import { recordDeadlineExhausted } from '../../telemetry/span-events.js';
-import { callDeadlineKey } from './call-deadline.js';
+import { armedDeadlineKey, callDeadlineKey } from './call-deadline.js';
 import { linkAbortSignal } from './link-abort-signal.js';
 import { readTimeoutHeader, writeTimeoutHeader } from './timeout-header.js';
 
@@ -37,6 +38,55 @@ export interface DeadlineOptions {
   now?: () => number;
 }
 
+const NO_METHOD_TIMEOUTS: Readonly<Record<string, number>> = Object.freeze({});
+
+/** ResolvedDeadlineOptions are DeadlineOptions with every default filled in. */
+export interface ResolvedDeadlineOptions {
+  readonly defaultTimeoutMs: number;
+  readonly methodTimeoutsMs: Readonly<Record<string, number>>;
+  readonly minBudgetMs: number;
+  readonly now: () => number;
+}
+
+/** resolveDeadlineOptions fills in the defaults of DeadlineOptions. */
+export function resolveDeadlineOptions(options: DeadlineOptions = {}): ResolvedDeadlineOptions {
+  return {
+    defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+    methodTimeoutsMs: options.methodTimeoutsMs ?? NO_METHOD_TIMEOUTS,
+    minBudgetMs: options.minBudgetMs ?? DEFAULT_MIN_CALL_BUDGET_MS,
+    now: options.now ?? Date.now,
+  };
+}
+
+/**
+ * configuredTimeoutMs returns the timeout a call gets when its caller set
+ * none: the method's entry in `methodTimeoutsMs`, else the default for unary
+ * calls, else undefined (streams, such as Watch or subscriptions, may rightly
+ * last forever).
+ */
+export function configuredTimeoutMs(
+  options: ResolvedDeadlineOptions,
+  service: DescService,
+  method: DescMethod,
+  stream: boolean,
+): number | undefined {
+  const byMethod = options.methodTimeoutsMs;
+  // Most clients configure no method timeouts: then no full name is built on every call.
+  const configured = byMethod === NO_METHOD_TIMEOUTS ? undefined : (byMethod[method.name] ?? byMethod[`${service.typeName}.${method.name}`]);
+  return configured ?? (options.defaultTimeoutMs > 0 && !stream ? options.defaultTimeoutMs : undefined);
+}
+
+/**
+ * callDeadline returns the absolute deadline of a call starting at `start`
+ * with timeout `ownMs` (undefined for none) inside a request context whose
+ * deadline is `inherited`: the earlier of the two, undefined when neither.
+ */
+export function callDeadline(start: number, ownMs: number | undefined, inherited: number | undefined): number | undefined {
+  const own = ownMs === undefined ? undefined : start + ownMs;
+  if (own === undefined) return inherited;
+  return inherited === undefined ? own : Math.min(own, inherited);
+}
+
 /**
  * createDeadlineInterceptor returns an interceptor that gives every call a
  * deadline: the caller's `timeoutMs`, else the method's configured timeout,
@@ -49,28 +99,29 @@ export interface DeadlineOptions {
  * protocol in use, arms `req.signal` for the new deadline, and publishes the
  * absolute deadline under `callDeadlineKey` for inner interceptors. A call
  * whose budget is already spent fails with DeadlineExceeded and is not sent.
+ * Under createDeadlineTransport (as in createMeshClient) connect-es has
+ * usually armed the right deadline already; the interceptor then only
+ * publishes it.
  */
 export function createDeadlineInterceptor(options: DeadlineOptions = {}): Interceptor {
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  const methodTimeouts = options.methodTimeoutsMs ?? {};
-  const minBudgetMs = options.minBudgetMs ?? DEFAULT_MIN_CALL_BUDGET_MS;
-  const now = options.now ?? Date.now;
+  const resolved = resolveDeadlineOptions(options);
+  const { minBudgetMs, now } = resolved;
 
   return (next) => async (req) => {
+    const armed = req.contextValues.get(armedDeadlineKey);
+    if (armed !== undefined) {
+      // Taken once: a retry or a reused contextValues object must not find it again.
+      req.contextValues.delete(armedDeadlineKey);
+      req.contextValues.set(callDeadlineKey, armed);
+      return next(req);
+    }
     const start = now();
-    const own =
-      readTimeoutHeader(req.header) ??
-      methodTimeouts[req.method.name] ??
-      methodTimeouts[`${req.service.typeName}.${req.method.name}`] ??
-      // Streams (Watch, subscriptions) may rightly last forever: no default for them.
-      (defaultTimeoutMs > 0 && !req.stream ? defaultTimeoutMs : undefined);
-    const inherited = getContext()?.deadline;
-    const candidates = [own === undefined ? undefined : start + own, inherited].filter((d) => d !== undefined);
-    if (candidates.length === 0) {
+    const own = readTimeoutHeader(req.header) ?? configuredTimeoutMs(resolved, req.service, req.method, req.stream);
+    const deadline = callDeadline(start, own, getContextDeadline());
+    if (deadline === undefined) {
       req.contextValues.delete(callDeadlineKey);
       return next(req);
     }
-    const deadline = Math.min(...candidates);
     const budget = deadline - start;
     if (!(budget >= minBudgetMs)) {
       const procedure = `${req.service.typeName}/${req.method.name}`;

@@ -5,20 +5,25 @@ export { createIsBreakerFailure, DEFAULT_BREAKER_FAILURE_CODES } from './breaker
 export { createBreakerInterceptor, type BreakerInterceptorOptions } from './breaker-interceptor.js';
 export {
   createBreakerRegistry,
+  MAX_REMEMBERED_ENDPOINT_SPELLINGS,
   type BreakerOptions,
   type BreakerRegistry,
   type EndpointStateChange,
 } from './breaker-registry.js';
-export { callDeadlineKey, callDeadlineOf } from './call-deadline.js';
+export { armedDeadlineKey, callDeadlineKey, callDeadlineOf } from './call-deadline.js';
 export { CONNECTION_LOST_ERROR_CODES, createConnectionErrorInterceptor } from './connection-error-interceptor.js';
 export { createContextInterceptor } from './context-interceptor.js';
 export {
+  callDeadline,
+  configuredTimeoutMs,
   createDeadlineInterceptor,
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_MIN_CALL_BUDGET_MS,
+  resolveDeadlineOptions,
   type DeadlineOptions,
+  type ResolvedDeadlineOptions,
 } from './deadline-interceptor.js';
-export { endpointOfRequest, normalizeBaseUrl } from './request-endpoint.js';
+export { endpointOfRequest, MAX_REMEMBERED_REQUEST_URLS, normalizeBaseUrl } from './request-endpoint.js';
 export { IDEMPOTENCY_KEY_HEADER, isIdempotentMethod, isRetryEligible } from './retry-eligibility.js';
 export { retryDelayFromError } from './retry-info.js';
 export {

@@ -12,7 +12,7 @@ import {
 } from '../../resilience/index.js';
 import { triedEndpointsKey } from './balancer-interceptor.js';
 import { callDeadlineOf } from './call-deadline.js';
-import { linkAbortSignal } from './link-abort-signal.js';
+import { linkAbortSignal, type LinkedAbort } from './link-abort-signal.js';
 import { isRetryEligible } from './retry-eligibility.js';
 import { retryDelayFromError } from './retry-info.js';
 import { writeTimeoutHeader } from './timeout-header.js';
@@ -114,17 +114,30 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
     req.contextValues.delete(triedEndpointsKey);
     if (maxAttempts === 1 || !isRetryEligible(req)) return next(req);
     const deadline = callDeadlineOf(req, now());
+    // The first attempt goes out as the call came: copying the header and
+    // linking a signal for it cost more than the rest of this interceptor, and
+    // most calls make only one attempt. Retries get a copy of the header as it
+    // was before the first attempt (the transport may edit it, and the
+    // timeout differs) and a signal of their own.
+    const original = [...req.header];
     for (let attempt = 1; ; attempt++) {
-      // A fresh header per attempt: the transport may edit it, and the timeout differs.
-      const header = new Headers(req.header);
-      if (attempt > 1 && deadline !== undefined) writeTimeoutHeader(header, deadline - now());
-      const attemptSignal = linkAbortSignal(req.signal);
+      let attemptSignal: LinkedAbort | undefined;
+      // Each attempt its own request object, so that inner interceptors editing one leave the next alone.
+      let attemptReq = { ...req };
+      if (attempt > 1) {
+        const header = new Headers(original);
+        if (deadline !== undefined) writeTimeoutHeader(header, deadline - now());
+        attemptSignal = linkAbortSignal(req.signal);
+        attemptReq = { ...req, header, signal: attemptSignal.signal };
+      }
       try {
-        return await next({ ...req, header, signal: attemptSignal.signal });
+        return await next(attemptReq);
       } catch (cause) {
-        // Frees the failed attempt's stream listeners before the next one, as
-        // connect-es does when a call ends.
-        attemptSignal.controller.abort(ATTEMPT_ENDED);
+        // Frees a failed retry's stream listeners before the next one, as
+        // connect-es does when a call ends. (Those of a failed first attempt,
+        // on the call's own signal, go when the call ends; connect-node
+        // removes its own as soon as an attempt fails.)
+        attemptSignal?.controller.abort(ATTEMPT_ENDED);
         const error = ConnectError.from(cause);
         if (attempt >= maxAttempts || req.signal.aborted || !shouldRetry(error)) throw error;
         const delayMs = retryDelay(error, attempt, deadline === undefined ? undefined : deadline - now());
@@ -132,7 +145,7 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
         options.onRetry?.({ procedure: `${req.service.typeName}/${req.method.name}`, attempt: attempt + 1, error, delayMs });
         await abortableSleep(delayMs, req.signal);
       } finally {
-        attemptSignal.unlink();
+        attemptSignal?.unlink();
       }
     }
   };
