@@ -59,12 +59,30 @@ export function createContext(partial: Partial<RequestContext> = {}): RequestCon
  * the AsyncLocalStorage store changes.
  */
 export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T): T {
-  const defined = Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined));
   const current = getContext();
-  // A span id belongs to its trace: a new trace id without a span id has no parent yet.
-  const base = current && defined.traceId !== undefined && defined.traceId !== current.traceId ? withoutSpanId(current) : current;
-  const next = createContext({ ...base, ...defined });
-  return storage.run(next, () => runInTrace(next, fn));
+  let next: RequestContext;
+  if (current === undefined) {
+    // The common case of a consumer or server loop, built without the spreads
+    // below: this runs for every consumed event and every served call.
+    next = definedFields(context) as RequestContext;
+    next.traceId ??= newTraceId();
+    next.correlationId ??= randomUUID();
+  } else {
+    const defined = definedFields(context);
+    // A span id belongs to its trace: a new trace id without a span id has no parent yet.
+    const base = defined.traceId !== undefined && defined.traceId !== current.traceId ? withoutSpanId(current) : current;
+    next = createContext({ ...base, ...defined });
+  }
+  return storage.run(next, runInTrace<T>, next, fn);
+}
+
+function definedFields(context: Partial<RequestContext>): Partial<RequestContext> {
+  const defined: Record<string, unknown> = {};
+  for (const key in context) {
+    const value = context[key as keyof RequestContext];
+    if (value !== undefined && Object.hasOwn(context, key)) defined[key] = value;
+  }
+  return defined as Partial<RequestContext>;
 }
 
 /**

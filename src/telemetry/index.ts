@@ -71,3 +71,4 @@ export {
   type TelemetryOptions,
 } from './start-telemetry.js';
 export { meshMeter, meshTracer, TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION } from './telemetry-scope.js';
+export { isTracingActive } from './tracing-active.js';
