@@ -47,6 +47,15 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+// The last time rendered: the events of one publish call share one Date.
+let lastTime = { ms: Number.NaN, text: '' };
+
+function isoTime(time: Date): string {
+  const ms = time.getTime();
+  if (ms !== lastTime.ms) lastTime = { ms, text: time.toISOString() };
+  return lastTime.text;
+}
+
 /**
  * encodeEvent renders one event in the CloudEvents Kafka binding, binary
  * mode: attributes in `ce_*` headers, `ce_type` from the schema's type name,
@@ -69,7 +78,7 @@ export function encodeEvent<Desc extends DescMessage>(schema: Desc, payload: Mes
     ce_id: attributes.id,
     ce_type: schema.typeName,
     ce_source: attributes.source,
-    ce_time: attributes.time.toISOString(),
+    ce_time: isoTime(attributes.time),
     ce_subject: attributes.subject,
     'content-type': attributes.contentType,
   };

@@ -130,7 +130,7 @@ export function createConsumerRunner(kafka: Kafka, options: ConsumerRunnerOption
   }
 
   async function eachBatch(target: Consumer, payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning } = payload;
     const { topic, partition } = batch;
     let rebalancing = false;
     // The offset of the last handled record not yet passed to resolveOffset.
@@ -171,7 +171,9 @@ export function createConsumerRunner(kafka: Kafka, options: ConsumerRunnerOption
     let commitCheckedAt = Date.now();
     try {
       for (const message of batch.messages) {
-        if (stopped || rebalancing || !isRunning() || isStale()) return;
+        // No isStale() per record: it reports a consumer.seek during the batch,
+        // and nobody can seek the runner's consumer (it is never handed out).
+        if (stopped || rebalancing || !isRunning()) return;
         try {
           // A handler with nothing to wait for may return undefined: no promise, no microtask turn.
           const pending = options.handler(toRecord(topic, partition, message), control);
