@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Admin } from 'kafkajs';
-import { formatTraceparent, getContext, newSpanId, newTraceId, parseTraceparent, runWithContext } from '../context/index.js';
+import { formatTraceparent, getContext, newSpanId, parseTraceparent, runWithContext, type RequestContext } from '../context/index.js';
 import {
   acquireSharedProducer,
   BackPressureError,
@@ -39,6 +39,7 @@ import { readHeaders } from './event-headers.js';
 import type { EventPublisher, PublishedEvent, PublishOptions } from './event-publisher.js';
 import { defaultEventRegistry } from './event-registry.js';
 import { withConsumerSpan } from '../telemetry/consumer-span.js';
+import { isTracingActive } from '../telemetry/tracing-active.js';
 import { sendTraced } from '../telemetry/producer-span.js';
 
 /** PublishBatchEntry is one event of publishBatch. */
@@ -103,6 +104,14 @@ function consumedEvent(decoded: DecodedEnvelope, record: ConsumedRecord, channel
   };
 }
 
+/** SubscriptionState is what the record path of one subscription needs. */
+interface SubscriptionState {
+  route: Route;
+  handler: EventHandler;
+  group: string;
+  retry: Required<EventRetryOptions>;
+}
+
 interface Route {
   topics?: string[];
   pattern?: TopicPattern;
@@ -154,8 +163,27 @@ export function createEventBus(options: EventBusOptions): EventBus {
     return admin;
   }
 
-  function encode(entry: PublishBatchEntry): EncodedEvent & { topic: string; id: string } {
+  /** Ambient is what every event of one publish call shares: read once per call, not once per event. */
+  interface Ambient {
+    context: RequestContext | undefined;
+    causationId: string | undefined;
+    now: Date;
+    /** The traceparent of the context when it has a span id; else each event gets a span id of its own. */
+    traceparent: string | undefined;
+  }
+
+  function ambient(): Ambient {
     const context = getContext();
+    return {
+      context,
+      causationId: currentCausationId(),
+      now: new Date(),
+      traceparent: context?.spanId === undefined ? undefined : formatTraceparent(context.traceId, context.spanId),
+    };
+  }
+
+  function encode(entry: PublishBatchEntry, shared: Ambient): EncodedEvent & { topic: string; id: string } {
+    const { context } = shared;
     const id = entry.options.id ?? randomUUID();
     const encoded = encodeEvent(
       entry.schema,
@@ -163,13 +191,13 @@ export function createEventBus(options: EventBusOptions): EventBus {
       {
         id,
         source,
-        time: entry.options.time ?? new Date(),
+        time: entry.options.time ?? shared.now,
         subject: entry.options.aggregateId,
         contentType,
         correlationId: entry.options.correlationId ?? context?.correlationId ?? id,
-        causationId: entry.options.causationId ?? currentCausationId(),
+        causationId: entry.options.causationId ?? shared.causationId,
         aggregateType: entry.options.aggregateType,
-        traceparent: context ? formatTraceparent(context.traceId, context.spanId ?? newSpanId()) : undefined,
+        traceparent: context ? (shared.traceparent ?? formatTraceparent(context.traceId, newSpanId())) : undefined,
       },
       registry,
     );
@@ -179,7 +207,8 @@ export function createEventBus(options: EventBusOptions): EventBus {
 
   async function publishBatch(entries: readonly PublishBatchEntry[]): Promise<PublishedEvent[]> {
     if (closed) throw new EventBusError('BUS_CLOSED', 'the event bus is closed');
-    const records = entries.map(encode);
+    const shared = ambient();
+    const records = entries.map((entry) => encode(entry, shared));
     // A PRODUCER span per event; its traceparent replaces the one encode wrote from the request context.
     const acks = await sendTraced(records, (traced) => producer.send(traced));
     return acks.map((ack, index) => ({ id: records[index]!.id, topic: ack.topic, partition: ack.partition, offset: ack.offset }));
@@ -200,11 +229,17 @@ export function createEventBus(options: EventBusOptions): EventBus {
     await producer.send([deadLetterRecord(record, reason, new Date(), maxRecordBytes)]);
   }
 
-  async function handleRecord(record: ConsumedRecord, control: RecordControl, route: Route, handler: EventHandler, group: string, retry: Required<EventRetryOptions>): Promise<void> {
+  /**
+   * handleRecord decodes a record and runs its handler. It is not async: a
+   * record that is skipped costs no promise, and a handled one only the
+   * handler's and one `then` for the retries; with Node 20's AsyncLocalStorage
+   * every promise of the process pays for the async hooks.
+   */
+  function handleRecord(record: ConsumedRecord, control: RecordControl, subscription: SubscriptionState): Promise<void> | undefined {
     const headers = readHeaders(record.headers);
     let event: ConsumedEvent;
     try {
-      if (route.accepts && !route.accepts(eventType(headers))) return;
+      if (subscription.route.accepts && !subscription.route.accepts(eventType(headers))) return undefined;
       if (record.value && record.value.length > maxEventBytes) {
         throw new EventBusError('EVENT_TOO_LARGE', `the value is ${record.value.length} bytes, over maxEventBytes ${maxEventBytes}`);
       }
@@ -212,23 +247,46 @@ export function createEventBus(options: EventBusOptions): EventBus {
       event = consumedEvent(decoded, record, channelOf(record.topic), headers);
     } catch (error) {
       if (!(error instanceof EventBusError)) throw error;
-      await deadLetter(record, { code: error.code, message: error.message, attempts: 0, group });
-      return;
+      return deadLetter(record, { code: error.code, message: error.message, attempts: 0, group: subscription.group });
     }
     const parent = parseTraceparent(event.traceparent);
-    // Without a parent, runWithContext would start a trace with one CSPRNG call per event; the pool is far cheaper.
-    const traceId = parent?.traceId ?? (getContext() ? undefined : newTraceId());
-    const context = { traceId, spanId: parent?.spanId, correlationId: event.correlationId };
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+    // Without a parent (and outside any context) runWithContext starts a trace.
+    const context = { traceId: parent?.traceId, spanId: parent?.spanId, correlationId: event.correlationId };
+    let pending: Promise<void>;
+    try {
+      pending = runHandler(subscription.handler, event, context);
+    } catch (error) {
+      return retryHandler(record, control, subscription, event, context, error);
+    }
+    return pending.then(undefined, (error: unknown) => retryHandler(record, control, subscription, event, context, error));
+  }
+
+  // The handler runs in the event's request context, with the event as the cause of what it publishes.
+  function runHandler(handler: EventHandler, event: ConsumedEvent, context: Partial<RequestContext>): Promise<void> {
+    return runWithContext(context, () => runWithCausation(event.id, () => handler(event)));
+  }
+
+  /** retryHandler takes over after the first attempt failed: retries with backoff, then the dead-letter topic. */
+  async function retryHandler(
+    record: ConsumedRecord,
+    control: RecordControl,
+    subscription: SubscriptionState,
+    event: ConsumedEvent,
+    context: Partial<RequestContext>,
+    firstError: unknown,
+  ): Promise<void> {
+    const { retry, handler, group } = subscription;
+    let lastError = firstError;
+    for (let attempt = 1; ; attempt++) {
+      if (lastError instanceof BackPressureError || control.signal.aborted) throw lastError;
+      if (attempt >= retry.attempts) break;
+      await abortableSleep(computeBackoff(attempt - 1, retry.backoff), control.signal);
       try {
-        await runWithContext(context, () => runWithCausation(event.id, () => handler(event)));
+        await runHandler(handler, event, context);
         return;
       } catch (error) {
-        if (error instanceof BackPressureError || control.signal.aborted) throw error;
         lastError = error;
       }
-      if (attempt < retry.attempts) await abortableSleep(computeBackoff(attempt - 1, retry.backoff), control.signal);
     }
     const message = lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError);
     await deadLetter(record, { code: 'HANDLER_FAILED', message, attempts: retry.attempts, group });
@@ -238,6 +296,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
     if (closed) throw new EventBusError('BUS_CLOSED', 'the event bus is closed');
     const retryOptions = { ...options.retry, ...subscribeOptions.retry };
     const retry = { attempts: retryOptions.attempts ?? DEFAULT_EVENT_RETRY_ATTEMPTS, backoff: retryOptions.backoff ?? DEFAULT_EVENT_RETRY_BACKOFF };
+    const subscription: SubscriptionState = { route, handler, group: subscribeOptions.group, retry };
     const runner = createConsumerRunner(kafka, {
       groupId: subscribeOptions.group,
       topics: route.topics,
@@ -248,8 +307,15 @@ export function createEventBus(options: EventBusOptions): EventBus {
       heartbeatInterval: subscribeOptions.heartbeatInterval,
       topicRefreshInterval: subscribeOptions.topicRefreshInterval,
       commitInterval: subscribeOptions.commitInterval,
-      // The CONSUMER span, a child of the producer's, covers every in-place retry of the record.
-      handler: (record, control) => withConsumerSpan({ ...record, groupId: subscribeOptions.group }, () => handleRecord(record, control, route, handler, subscribeOptions.group, retry)),
+      // The CONSUMER span, a child of the producer's, covers every in-place retry of
+      // the record; with tracing off nobody could see it, and it is not made.
+      handler: (record, control) =>
+        isTracingActive()
+          ? withConsumerSpan(
+              { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value, headers: record.headers, groupId: subscription.group },
+              () => handleRecord(record, control, subscription),
+            )
+          : handleRecord(record, control, subscription),
     });
     subscriptions.add(runner);
     try {

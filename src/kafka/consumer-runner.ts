@@ -95,6 +95,7 @@ export function createConsumerRunner(kafka: Kafka, options: ConsumerRunnerOption
   const heartbeatInterval = options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL;
   const topicRefreshInterval = options.topicRefreshInterval ?? DEFAULT_TOPIC_REFRESH_INTERVAL;
   const restartBackoff = options.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
+  const commitInterval = options.commitInterval ?? DEFAULT_COMMIT_INTERVAL;
   const groupJoins = new ListenerSet<GroupJoinEvent>();
   const crashes = new ListenerSet<CrashEvent>();
   const topicChanges = new ListenerSet<string[]>();
@@ -130,45 +131,79 @@ export function createConsumerRunner(kafka: Kafka, options: ConsumerRunnerOption
   }
 
   async function eachBatch(target: Consumer, payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning } = payload;
+    const { topic, partition } = batch;
     let rebalancing = false;
+    // The offset of the last handled record not yet passed to resolveOffset.
+    // kafkajs reads resolved offsets only when it commits: when asked to (the
+    // commit check below), when a heartbeat finds the group rebalancing, and
+    // after the batch. Resolving just before each of those, instead of after
+    // every record, commits exactly the same records.
+    let handled: string | undefined;
+    const resolveHandled = (): void => {
+      if (handled === undefined) return;
+      resolveOffset(handled);
+      handled = undefined;
+    };
+    const beatNow = (): Promise<void> => {
+      resolveHandled();
+      return heartbeat();
+    };
+    // One control per batch, not per record: the handler of the record being handled is the only one that can call pause.
+    let pauseAfter = false;
+    let resumeAfterMs: number | undefined;
+    const control: RecordControl = {
+      signal: stopController.signal,
+      heartbeat: beatNow,
+      pause(ms) {
+        pauseAfter = true;
+        resumeAfterMs = ms;
+      },
+    };
     // kafkajs heartbeats only between records; this keeps the member alive
     // while a handler runs (kafkajs skips a beat sent within the interval).
     const beat = setInterval(() => {
-      heartbeat().catch((error: unknown) => {
+      beatNow().catch((error: unknown) => {
         if (isRebalancing(error)) rebalancing = true;
       });
     }, heartbeatInterval);
+    // kafkajs commits resolved offsets at the end of the batch; within it, asking
+    // only once the interval passed saves two async calls per record.
+    let commitCheckedAt = Date.now();
     try {
       for (const message of batch.messages) {
-        if (stopped || rebalancing || !isRunning() || isStale()) return;
-        let pauseAfter: { ms: number | undefined } | undefined;
-        const control: RecordControl = {
-          signal: stopController.signal,
-          heartbeat,
-          pause: (ms) => void (pauseAfter = { ms }),
-        };
+        // No isStale() per record: it reports a consumer.seek during the batch,
+        // and nobody can seek the runner's consumer (it is never handed out).
+        if (stopped || rebalancing || !isRunning()) return;
         try {
-          await options.handler(toRecord(batch.topic, batch.partition, message), control);
+          // A handler with nothing to wait for may return undefined: no promise, no microtask turn.
+          const pending = options.handler(toRecord(topic, partition, message), control);
+          if (pending !== undefined) await pending;
         } catch (error) {
           if (error instanceof BackPressureError) {
-            pausePartition(target, batch.topic, batch.partition, error.retryAfterMs);
+            pausePartition(target, topic, partition, error.retryAfterMs);
             return;
           }
           // Stopping: the record stays unresolved and is delivered again later.
           if (stopController.signal.aborted) return;
           throw error;
         }
-        resolveOffset(message.offset);
+        handled = message.offset;
         consecutiveCrashes = 0;
-        await commitOffsetsIfNecessary();
+        const now = Date.now();
+        if (now - commitCheckedAt >= commitInterval) {
+          commitCheckedAt = now;
+          resolveHandled();
+          await commitOffsetsIfNecessary();
+        }
         if (pauseAfter) {
-          pausePartition(target, batch.topic, batch.partition, pauseAfter.ms);
+          pausePartition(target, topic, partition, resumeAfterMs);
           return;
         }
       }
     } finally {
       clearInterval(beat);
+      resolveHandled();
     }
   }
 
@@ -198,7 +233,7 @@ export function createConsumerRunner(kafka: Kafka, options: ConsumerRunnerOption
       if (topics.discovered.length > 0) await next.subscribe({ topics: topics.discovered, fromBeginning: true });
       await next.run({
         autoCommit: true,
-        autoCommitInterval: options.commitInterval ?? DEFAULT_COMMIT_INTERVAL,
+        autoCommitInterval: commitInterval,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.concurrency ?? DEFAULT_RUNNER_CONCURRENCY,
         eachBatch: (payload) => eachBatch(next, payload),

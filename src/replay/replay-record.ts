@@ -32,7 +32,19 @@ export function toReplayRecord(topic: string, partition: number, message: KafkaM
   };
 }
 
+// kafkajs hands over Buffers (an array for a repeated name): then the headers are already RecordHeaders.
+function isNormalized(headers: IHeaders): headers is RecordHeaders {
+  for (const name in headers) {
+    const value = headers[name];
+    if (Buffer.isBuffer(value)) continue;
+    if (!Array.isArray(value) || !value.every((item) => Buffer.isBuffer(item))) return false;
+  }
+  return true;
+}
+
 function normalizeHeaders(headers: IHeaders | undefined): RecordHeaders {
+  // No copy per record when there is nothing to convert.
+  if (headers && isNormalized(headers)) return headers;
   const result: RecordHeaders = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;

@@ -33,6 +33,15 @@ export function createReplayTally(windows: readonly PartitionWindow[], dryRun: b
       summary.firstOffset ??= record.offset;
       summary.lastOffset = record.offset;
     },
+    /** deliverRun counts `count` records of one partition, `records[from]` onwards, as delivered (deliver for each, in one step). */
+    deliverRun(records: readonly ReplayRecord[], from: number, count: number) {
+      if (count <= 0) return;
+      const first = records[from]!;
+      const summary = byKey.get(`${first.topic}\u0000${first.partition}`)!.summary;
+      summary.records += count;
+      summary.firstOffset ??= first.offset;
+      summary.lastOffset = records[from + count - 1]!.offset;
+    },
     /** Moves a partition's covered position to `next`; returns how many offsets that covered. */
     cover(window: PartitionWindow, next: bigint): number {
       const entry = byKey.get(`${window.topic}\u0000${window.partition}`)!;

@@ -18,6 +18,8 @@ import { createTokenBucket, type TokenBucket } from './token-bucket.js';
 
 // kafkajs' heartbeat() is itself throttled to its heartbeatInterval; checking the time first saves an await per record.
 const HANDLER_HEARTBEAT_CHECK_MS = 1000;
+// How often the handler loop passes its count on to the tally and the progress meter (which reports every second at most).
+const PROGRESS_TICK_MS = 100;
 
 /** DEFAULT_REPLAY_CLIENT_ID names replay's connections when no Kafka client is given. */
 export const DEFAULT_REPLAY_CLIENT_ID = 'mesh-replay';
@@ -71,11 +73,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     const total = windows.reduce((sum, window) => sum + Number(window.end - window.start), 0);
     const meter = createProgressMeter(total, options.onProgress, options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
     const bucket = options.rateLimit === undefined || dryRun ? undefined : createTokenBucket({ ratePerSecond: options.rateLimit });
+    // One options object for every handler call.
+    const handlerOptions = { signal: controller.signal };
 
     const deliver = async (batch: ReaderBatch) => {
       const window = run.window(batch.topic, batch.partition);
       const records = batch.messages.map((message) => toReplayRecord(batch.topic, batch.partition, message));
-      const inWindow = records.filter((record) => inTimeWindow(window, record));
+      const timed = window.fromTime !== undefined || window.toTime !== undefined;
+      const inWindow = timed ? records.filter((record) => inTimeWindow(window, record)) : records;
       run.skip(window, records.length - inWindow.length);
       if (dryRun) {
         for (const record of inWindow) run.deliver(record);
@@ -91,22 +96,44 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           await batch.heartbeat();
         }
       } else if (options.handler) {
+        const handler = options.handler;
         let lastBeat = performance.now();
-        for (const record of inWindow) {
-          if (controller.signal.aborted) throw controller.signal.reason;
-          await bucket?.take(1, controller.signal);
-          try {
-            await options.handler(record, { signal: controller.signal });
-          } catch (error) {
-            throw new ReplayError(ReplayErrorCode.HANDLER_FAILED, `handler failed on ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`, { cause: error });
+        let lastTick = lastBeat;
+        // Delivered but not yet told to the tally and the meter: they learn it
+        // every PROGRESS_TICK_MS and when the batch ends or fails, not per record.
+        let unreported = 0;
+        const report = () => {
+          if (unreported === 0) return;
+          run.deliverRun(inWindow, delivered - unreported, unreported);
+          // Counted as one offset each now; the batch's gaps and skipped records are added below.
+          meter.advance(unreported, unreported);
+          unreported = 0;
+        };
+        let delivered = 0;
+        try {
+          for (const record of inWindow) {
+            if (controller.signal.aborted) throw controller.signal.reason;
+            // Without a rate limit there is nothing to wait for: no await, no microtask turn.
+            if (bucket) await bucket.take(1, controller.signal);
+            try {
+              await handler(record, handlerOptions);
+            } catch (error) {
+              throw new ReplayError(ReplayErrorCode.HANDLER_FAILED, `handler failed on ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`, { cause: error });
+            }
+            delivered++;
+            unreported++;
+            const now = performance.now();
+            if (now - lastTick >= PROGRESS_TICK_MS) {
+              lastTick = now;
+              report();
+            }
+            if (now - lastBeat >= HANDLER_HEARTBEAT_CHECK_MS) {
+              lastBeat = now;
+              await batch.heartbeat();
+            }
           }
-          run.deliver(record);
-          // Counted as one offset now; the batch's gaps and skipped records are added below.
-          meter.advance(1, 1);
-          if (performance.now() - lastBeat >= HANDLER_HEARTBEAT_CHECK_MS) {
-            lastBeat = performance.now();
-            await batch.heartbeat();
-          }
+        } finally {
+          report();
         }
       }
       const lastRead = records.at(-1);

@@ -72,3 +72,4 @@ export {
 } from './start-telemetry.js';
 export { isTelemetryEnabled } from './telemetry-enabled.js';
 export { meshMeter, meshTracer, TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION } from './telemetry-scope.js';
+export { isTracingActive } from './tracing-active.js';

@@ -4,6 +4,7 @@ import { injectKafkaHeaders } from './kafka-propagation.js';
 import { MessagingAttributes } from './semantic-attributes.js';
 import { failSpan } from './span-outcome.js';
 import { meshTracer } from './telemetry-scope.js';
+import { isTracingActive } from './tracing-active.js';
 
 /** ProducerSpanOptions describe the record a producer span is about. */
 export interface ProducerSpanOptions {
@@ -73,17 +74,24 @@ export interface ProducedRecord extends ProducerSpanOptions {
   headers?: KafkaHeaders;
 }
 
+function withHeaders<R extends ProducedRecord>(record: R): R & { headers: KafkaHeaders } {
+  return record.headers ? (record as R & { headers: KafkaHeaders }) : { ...record, headers: {} };
+}
+
 /**
  * sendTraced wraps one send of several records: a producer span per record,
  * its trace context added to (a copy of) the record's headers, the spans
  * ended with the acknowledgements `send` resolves with, in input order, or
- * failed with its error. The wiring in a producer is one line:
+ * failed with its error. While tracing is off (see isTracingActive) it makes
+ * no spans and sends the records as they are. The wiring in a producer is one line:
  * `sendTraced(records, (traced) => producer.send(traced))`.
  */
 export async function sendTraced<R extends ProducedRecord, A extends { partition: number; offset: string }>(
   records: readonly R[],
   send: (records: Array<R & { headers: KafkaHeaders }>) => Promise<A[]>,
 ): Promise<A[]> {
+  // Without tracing the spans and header copies would be no-ops nobody sees.
+  if (!isTracingActive()) return send(records.map(withHeaders));
   const spans = records.map((record) => startProducerSpan(record));
   const traced = records.map((record, i) => ({ ...record, headers: spans[i]!.inject({ ...record.headers }) }));
   try {

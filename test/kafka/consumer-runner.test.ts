@@ -125,4 +125,36 @@ describe('consumer runner', () => {
     assert.ok(p0[0]!.at - pushedBackAt >= 1400, `partition 0 waited for the pause (${p0[0]!.at - pushedBackAt} ms)`);
     assert.ok(p1.every((entry) => entry.at < p0[0]!.at), 'partition 1 went on meanwhile');
   });
+
+  test('a long batch commits what was handled every commitInterval, never the record being handled, and a synchronous handler works too', async () => {
+    const topic = await topicWith(30);
+    const groupId = uniqueName('g');
+    const seen: number[] = [];
+    let committedDuring20 = -1;
+    const runner = createConsumerRunner(kafka, {
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      commitInterval: 200,
+      handler: (record) => {
+        const value = Number(String(record.value));
+        seen.push(value);
+        // Records past 20 return nothing: no promise for the runner to wait for.
+        if (value > 20) return;
+        if (value < 20) return new Promise((resolve) => setTimeout(resolve, 40));
+        return committed(admin, groupId, topic).then((offset) => void (committedDuring20 = offset));
+      },
+    });
+    await runner.start();
+    try {
+      await waitFor('all records', () => seen.length >= 30);
+    } finally {
+      await runner.stop();
+    }
+    assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => i));
+    // 20 records of 40 ms: about 800 ms of handling, so several commits happened by then.
+    assert.ok(committedDuring20 >= 5, `handled records were committed during the batch (${committedDuring20} by record 20)`);
+    assert.ok(committedDuring20 <= 20, `nothing past the handled records was committed (${committedDuring20})`);
+    assert.equal(await committed(admin, groupId, topic), 30, 'stop commits the rest');
+  });
 });
