@@ -1,5 +1,6 @@
-// Saga benchmark: the 5-step saga against the same five RPCs as a plain chain
-// (same services, same run, alternating rounds), throughput at a fixed
+// Saga benchmark: the 5-step saga (pipelined log, the default; pipelined with
+// a compensable first step; write-ahead log) against the same five RPCs as a
+// plain chain (same services, same run, rounds rotating the sides), throughput at a fixed
 // concurrency, and recovery of in-flight sagas after kill -9 of their
 // coordinator. Run alone with `npx tsx bench/saga/saga.bench.ts`; sizes via
 // BENCH_SAGA_* (below). See bench/README.md, "Sagas", for the definitions.
@@ -10,8 +11,8 @@ import { createInterface } from 'node:readline';
 import { SagaTransition_Kind as Kind } from '../../gen/mesh/v1/saga_pb.js';
 import { ensureKafka } from '../../src/kafka/ensure-kafka.js';
 import { createKafka, ensureTopics } from '../../src/kafka/index.js';
-import { createSagaOrchestrator, SAGA_LOG_PRODUCER_RETRY, type SagaOrchestrator } from '../../src/saga/index.js';
-import { benchClients, benchSaga, BENCH_SAGA_NAME, runChain, startServicesProcess, type BenchClients } from './bench-saga.js';
+import { createSagaOrchestrator, SAGA_LOG_PRODUCER_RETRY, type SagaLogMode, type SagaOrchestrator } from '../../src/saga/index.js';
+import { benchClients, benchSaga, BENCH_SAGA_NAME, BENCH_SAGA_UNDOABLE_FIRST_NAME, runChain, startServicesProcess, type BenchClients } from './bench-saga.js';
 
 function envInt(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -57,8 +58,9 @@ function newRun(label: string): Run {
   return { run, topics: { state: `${run}.state`, history: `${run}.history` }, groupId: `${run}.coordinators`, transactionalIdPrefix: run };
 }
 
-function orchestratorOf(run: Run, clientId: string): SagaOrchestrator {
+function orchestratorOf(run: Run, clientId: string, logMode?: SagaLogMode): SagaOrchestrator {
   return createSagaOrchestrator({
+    ...(logMode ? { logMode } : {}),
     kafka: createKafka({ clientId }),
     topics: run.topics,
     groupId: run.groupId,
@@ -69,47 +71,62 @@ function orchestratorOf(run: Run, clientId: string): SagaOrchestrator {
   });
 }
 
-async function latency(orchestrator: SagaOrchestrator, clients: BenchClients): Promise<{ chain: number[]; saga: number[] }> {
-  const chain: number[] = [];
-  const saga: number[] = [];
-  const one = async (side: 'chain' | 'saga', into?: number[]) => {
-    const id = randomUUID();
-    const started = performance.now();
-    if (side === 'chain') await runChain(clients, `chain-${id}`);
-    else {
-      const result = await orchestrator.execute(BENCH_SAGA_NAME, { tag: `saga-${id}` });
-      if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
-    }
-    into?.push(performance.now() - started);
-  };
-  for (let index = 0; index < config.warmup; index++) {
-    await one('chain');
-    await one('saga');
-  }
-  for (let round = 0; round < config.rounds; round++) {
-    const order = round % 2 === 0 ? (['chain', 'saga'] as const) : (['saga', 'chain'] as const);
-    for (const side of order) for (let index = 0; index < config.perRound; index++) await one(side, side === 'chain' ? chain : saga);
-  }
-  return { chain, saga };
+/**
+ * Side is one way of making the five calls: the plain chain, or the saga on
+ * a pipelined log (its first step without a compensation, or with one, which
+ * makes the saga's start write-ahead), or on a write-ahead log.
+ */
+type Side = 'chain' | 'pipelined' | 'pipelinedUndoableFirst' | 'writeAhead';
+const SIDES: readonly Side[] = ['chain', 'pipelined', 'pipelinedUndoableFirst', 'writeAhead'];
+const THROUGHPUT_SIDES: readonly Side[] = ['chain', 'pipelined', 'writeAhead'];
+const SIDE_LABELS: Record<Side, string> = {
+  chain: '5 RPCs, plain chain',
+  pipelined: '5-step saga, pipelined log (default)',
+  pipelinedUndoableFirst: '5-step saga, pipelined, first step has a compensation',
+  writeAhead: '5-step saga, write-ahead log',
+};
+
+interface Orchestrators {
+  pipelined: SagaOrchestrator;
+  writeAhead: SagaOrchestrator;
 }
 
-async function throughput(orchestrator: SagaOrchestrator, clients: BenchClients): Promise<{ chain: number[]; saga: number[] }> {
-  const rates = { chain: [] as number[], saga: [] as number[] };
+async function runSide(side: Side, orchestrators: Orchestrators, clients: BenchClients, tag: string): Promise<void> {
+  if (side === 'chain') return runChain(clients, `chain-${tag}`);
+  const orchestrator = side === 'writeAhead' ? orchestrators.writeAhead : orchestrators.pipelined;
+  const name = side === 'pipelinedUndoableFirst' ? BENCH_SAGA_UNDOABLE_FIRST_NAME : BENCH_SAGA_NAME;
+  const result = await orchestrator.execute(name, { tag: `saga-${tag}` });
+  if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
+}
+
+// Each round rotates which side goes first, so a change of machine load hits every side alike.
+const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, index) => items[(index + by) % items.length]!);
+
+async function latency(orchestrators: Orchestrators, clients: BenchClients): Promise<Record<Side, number[]>> {
+  const samples = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
+  const one = async (side: Side, into?: number[]) => {
+    const started = performance.now();
+    await runSide(side, orchestrators, clients, randomUUID());
+    into?.push(performance.now() - started);
+  };
+  for (let index = 0; index < config.warmup; index++) for (const side of SIDES) await one(side);
+  for (let round = 0; round < config.rounds; round++) {
+    for (const side of rotate(SIDES, round)) for (let index = 0; index < config.perRound; index++) await one(side, samples[side]);
+  }
+  return samples;
+}
+
+async function throughput(orchestrators: Orchestrators, clients: BenchClients): Promise<Record<Side, number[]>> {
+  const rates = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
   for (let round = 0; round < config.throughputRounds; round++) {
-    const order = round % 2 === 0 ? (['chain', 'saga'] as const) : (['saga', 'chain'] as const);
-    for (const side of order) {
+    for (const side of rotate(THROUGHPUT_SIDES, round)) {
       const deadline = performance.now() + config.throughputSeconds * 1000;
       let done = 0;
       const started = performance.now();
       await Promise.all(
         Array.from({ length: config.concurrency }, async () => {
           while (performance.now() < deadline) {
-            const id = randomUUID();
-            if (side === 'chain') await runChain(clients, `tchain-${id}`);
-            else {
-              const result = await orchestrator.execute(BENCH_SAGA_NAME, { tag: `tsaga-${id}` });
-              if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
-            }
+            await runSide(side, orchestrators, clients, `t-${randomUUID()}`);
             done += 1;
           }
         }),
@@ -254,41 +271,51 @@ async function deleteRun(run: Run): Promise<void> {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
   await ensureKafka();
   const services = await startServicesProcess();
   const clients = benchClients(services.urls);
   try {
-    const run = newRun('latency');
-    const orchestrator = orchestratorOf(run, 'bench-saga');
-    orchestrator.register(benchSaga(clients));
-    let lat: { chain: number[]; saga: number[] };
-    let rates: { chain: number[]; saga: number[] };
+    const runs = { pipelined: newRun('latency-pipelined'), writeAhead: newRun('latency-write-ahead') };
+    const orchestrators: Orchestrators = {
+      pipelined: orchestratorOf(runs.pipelined, 'bench-saga-pipelined', 'pipelined'),
+      writeAhead: orchestratorOf(runs.writeAhead, 'bench-saga-write-ahead', 'write-ahead'),
+    };
+    orchestrators.pipelined.register(benchSaga(clients));
+    orchestrators.pipelined.register(benchSaga(clients, { undoableFirst: true }));
+    orchestrators.writeAhead.register(benchSaga(clients));
+    let lat: Record<Side, number[]>;
+    let rates: Record<Side, number[]>;
     try {
-      await orchestrator.start();
-      lat = await latency(orchestrator, clients);
-      rates = await throughput(orchestrator, clients);
+      await Promise.all([orchestrators.pipelined.start(), orchestrators.writeAhead.start()]);
+      lat = await latency(orchestrators, clients);
+      rates = await throughput(orchestrators, clients);
     } finally {
-      await orchestrator.stop();
-      await deleteRun(run);
+      await Promise.all([orchestrators.pipelined.stop(), orchestrators.writeAhead.stop()]);
+      await Promise.all([deleteRun(runs.pipelined), deleteRun(runs.writeAhead)]);
     }
     const probe = await commitProbe();
     const rec = await recovery(services.urls, clients);
 
     const median = (values: number[]) => percentile(values, 50);
-    console.log(`\nSaga benchmark: nproc ${cpus().length}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}, ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
-    console.log(`Latency, one at a time (${config.rounds} alternating rounds of ${config.perRound} each, after ${config.warmup} warm-up each):`);
-    console.log('| | p50 | p99 | mean |');
-    console.log('| --- | --- | --- | --- |');
-    for (const side of ['chain', 'saga'] as const) {
+    console.log(`\nSaga benchmark: nproc ${cpus().length}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+    console.log(`Latency, one at a time (${config.rounds} rotating rounds of ${config.perRound} per side, after ${config.warmup} warm-up each):`);
+    console.log('| | p50 | p99 | mean | p50 / chain p50 |');
+    console.log('| --- | --- | --- | --- | --- |');
+    const chainP50 = percentile(lat.chain, 50);
+    for (const side of SIDES) {
       const values = lat[side];
-      console.log(`| ${side === 'chain' ? '5 RPCs, plain chain' : '5-step saga'} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(values.reduce((a, b) => a + b, 0) / values.length)} |`);
+      const ratio = percentile(values, 50) / chainP50;
+      console.log(`| ${SIDE_LABELS[side]} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(values.reduce((a, b) => a + b, 0) / values.length)} | ${ratio.toFixed(2)}× |`);
     }
-    const ratio = percentile(lat.saga, 50) / percentile(lat.chain, 50);
-    console.log(`saga / chain at p50: ${ratio.toFixed(2)}× (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); added per saga at p50: ${ms(percentile(lat.saga, 50) - percentile(lat.chain, 50))}`);
+    const ratio = percentile(lat.pipelined, 50) / chainP50;
+    console.log(`default (pipelined) saga / chain at p50: ${ratio.toFixed(2)}× (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); added per saga at p50: ${ms(percentile(lat.pipelined, 50) - chainP50)}`);
     console.log(
-      `Commit cost (${config.probeWrites} sequential writes of one state and one history record): transaction p50 ${ms(percentile(probe.transaction, 50))} p99 ${ms(percentile(probe.transaction, 99))}; same records without a transaction (idempotent, acks=all) p50 ${ms(percentile(probe.produce, 50))} p99 ${ms(percentile(probe.produce, 99))}; a 5-step saga commits 6 transactions in sequence`,
+      `Commit cost (${config.probeWrites} sequential writes of one state and one history record): transaction p50 ${ms(percentile(probe.transaction, 50))} p99 ${ms(percentile(probe.transaction, 99))}; same records without a transaction (idempotent, acks=all) p50 ${ms(percentile(probe.produce, 50))} p99 ${ms(percentile(probe.produce, 99))}; a write-ahead 5-step saga waits for 6 transactions in sequence, a pipelined one for about one`,
     );
-    console.log(`Throughput, ${config.concurrency} in flight, ${config.throughputRounds} rounds of ${config.throughputSeconds} s per side: chain ${median(rates.chain).toFixed(0)}/s, saga ${median(rates.saga).toFixed(0)}/s (per round: chain ${rates.chain.map((r) => r.toFixed(0)).join(', ')}; saga ${rates.saga.map((r) => r.toFixed(0)).join(', ')})`);
+    console.log(
+      `Throughput, ${config.concurrency} in flight, ${config.throughputRounds} rounds of ${config.throughputSeconds} s per side: ${THROUGHPUT_SIDES.map((side) => `${side} ${median(rates[side]).toFixed(0)}/s (${rates[side].map((r) => r.toFixed(0)).join(', ')})`).join('; ')}`,
+    );
     console.log(
       `Recovery of ${rec.sagas} in-flight sagas (${config.recoveryRpc ? 'five RPCs' : 'local steps'}) after kill -9 (parked in ${(rec.parkMs / 1000).toFixed(1)} s): partitions claimed and rebuilt ${(rec.claimedMs / 1000).toFixed(1)} s, all resumed ${(rec.resumedMs / 1000).toFixed(1)} s, all finished ${(rec.finishedMs / 1000).toFixed(1)} s after the new coordinator's start (goal < 30 s: ${rec.finishedMs < 30_000 ? 'met' : 'missed'})`,
     );

@@ -116,4 +116,29 @@ describe('a coordinator process SIGKILLed while its pipelined log lags a step', 
     );
     await harness.assertLogRebuildsState(orchestrator, log.topics);
   });
+
+  test('write-ahead (SAGA_LOG_MODE): no call runs ahead of the held record; a fresh pipelined coordinator finishes, each effect once', async () => {
+    const log = testSagaLog();
+    const seed = await seedAcceptedBid(harness.services);
+    const before = contractEffects(harness.services);
+    const firstCall = harness.services.calls.length;
+    const child = harness.startCoordinator(log, '', [{ jobId: seed.jobId, bidId: seed.bidId }], { HOLD_COMMIT_OF: 'createEscrow', SAGA_LOG_MODE: 'write-ahead' });
+    await waitUntil('the held commit', () => child.lines.includes('HELD createEscrow') || child.child.exitCode !== null, 30_000);
+    // Time for a coordinator that did not wait for the log to make the next call.
+    await sleep(500);
+    const sagaId = await harness.killAfter(child, 'held:createEscrow');
+    assert.equal(harness.services.calls.slice(firstCall).filter((call) => call === 'ProvisionPod').length, 0, 'written ahead, provisionPod waits for the record before it');
+    const orchestrator = harness.freshCoordinator(log);
+    await orchestrator.start();
+    const result = await orchestrator.waitFor(sagaId, { signal: AbortSignal.timeout(30_000) });
+    assert.equal(result.status, 'completed', result.error);
+    const calls = harness.services.calls.slice(firstCall);
+    assert.deepEqual(
+      ['CreateContract', 'CreateEscrow', 'ProvisionPod', 'CreateProject'].map((method) => calls.filter((call) => call === method).length),
+      [1, 2, 1, 1],
+    );
+    const delta = effectsDelta(contractEffects(harness.services), before);
+    assert.deepEqual([delta.contractsCreated, delta.escrowsCreated, delta.podsRequested, delta.projectsCreated, delta.notificationsSent], [1, 1, 1, 1, 2]);
+    await harness.assertLogRebuildsState(orchestrator, log.topics);
+  });
 });
