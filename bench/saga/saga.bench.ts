@@ -102,18 +102,28 @@ async function runSide(side: Side, orchestrators: Orchestrators, clients: BenchC
 // Each round rotates which side goes first, so a change of machine load hits every side alike.
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, index) => items[(index + by) % items.length]!);
 
-async function latency(orchestrators: Orchestrators, clients: BenchClients): Promise<Record<Side, number[]>> {
+/** Latency holds each side's latencies and the bench process's CPU time per run (user + system, ms: the coordinator's share of the machine). */
+interface Latency {
+  samples: Record<Side, number[]>;
+  cpu: Record<Side, number[]>;
+}
+
+async function latency(orchestrators: Orchestrators, clients: BenchClients): Promise<Latency> {
   const samples = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
+  const cpu = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
   const one = async (side: Side, into?: number[]) => {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await runSide(side, orchestrators, clients, randomUUID());
     into?.push(performance.now() - started);
+    const used = process.cpuUsage(cpuBefore);
+    if (into) cpu[side].push((used.user + used.system) / 1000);
   };
   for (let index = 0; index < config.warmup; index++) for (const side of SIDES) await one(side);
   for (let round = 0; round < config.rounds; round++) {
     for (const side of rotate(SIDES, round)) for (let index = 0; index < config.perRound; index++) await one(side, samples[side]);
   }
-  return samples;
+  return { samples, cpu };
 }
 
 async function throughput(orchestrators: Orchestrators, clients: BenchClients): Promise<Record<Side, number[]>> {
@@ -222,8 +232,10 @@ async function recovery(urls: Parameters<typeof benchClients>[0], clients: Bench
 /**
  * commitProbe times what one saga transition costs the log on this broker:
  * sequential transactions of one record to each of two topics (what the
- * coordinator writes per step) against sequential idempotent acks=all sends
- * of the same two records without a transaction.
+ * coordinator writes per step), spaced and back to back (as a pipelined log
+ * issues them; on one producer, and on two taking turns, which would spare
+ * the broker's CONCURRENT_TRANSACTIONS answer), against sequential
+ * idempotent acks=all sends of the same two records without a transaction.
  */
 async function commitProbe(): Promise<{ transaction: number[]; backToBack: number[]; alternating: number[]; produce: number[] }> {
   const run = newRun('probe');
@@ -293,11 +305,11 @@ async function main(): Promise<void> {
     orchestrators.pipelined.register(benchSaga(clients));
     orchestrators.pipelined.register(benchSaga(clients, { undoableFirst: true }));
     orchestrators.writeAhead.register(benchSaga(clients));
-    let lat: Record<Side, number[]>;
+    let measured: Latency;
     let rates: Record<Side, number[]>;
     try {
       await Promise.all([orchestrators.pipelined.start(), orchestrators.writeAhead.start()]);
-      lat = await latency(orchestrators, clients);
+      measured = await latency(orchestrators, clients);
       rates = await throughput(orchestrators, clients);
     } finally {
       await Promise.all([orchestrators.pipelined.stop(), orchestrators.writeAhead.stop()]);
@@ -309,13 +321,14 @@ async function main(): Promise<void> {
     const median = (values: number[]) => percentile(values, 50);
     console.log(`\nSaga benchmark: nproc ${cpus().length}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
     console.log(`Latency, one at a time (${config.rounds} rotating rounds of ${config.perRound} per side, after ${config.warmup} warm-up each):`);
-    console.log('| | p50 | p99 | mean | p50 / chain p50 |');
-    console.log('| --- | --- | --- | --- | --- |');
+    const lat = measured.samples;
+    console.log('| | p50 | p99 | mean | p50 / chain p50 | bench-process CPU per run, mean |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
     const chainP50 = percentile(lat.chain, 50);
     for (const side of SIDES) {
       const values = lat[side];
       const ratio = percentile(values, 50) / chainP50;
-      console.log(`| ${SIDE_LABELS[side]} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(values.reduce((a, b) => a + b, 0) / values.length)} | ${ratio.toFixed(2)}× |`);
+      console.log(`| ${SIDE_LABELS[side]} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(values.reduce((a, b) => a + b, 0) / values.length)} | ${ratio.toFixed(2)}× | ${ms(measured.cpu[side].reduce((a, b) => a + b, 0) / measured.cpu[side].length)} |`);
     }
     const ratio = percentile(lat.pipelined, 50) / chainP50;
     console.log(`default (pipelined) saga / chain at p50: ${ratio.toFixed(2)}× (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); added per saga at p50: ${ms(percentile(lat.pipelined, 50) - chainP50)}`);

@@ -26,16 +26,6 @@ export const SAGA_LOG_PRODUCER_RETRY = { initialRetryTime: 2, maxRetryTime: 1_00
  */
 export const DEFAULT_SAGA_LOG_MAX_BATCH_BYTES = 512 * 1024;
 
-/**
- * DEFAULT_SAGA_LOG_PRODUCERS_PER_PARTITION is how many transactional
- * producers take turns writing one partition. Transactions stay one at a time
- * and in order; taking turns only spares the next one the broker's
- * CONCURRENT_TRANSACTIONS answer (and its retry) while the previous one's
- * commit markers are still being written. A pipelined saga log issues its
- * transactions back to back, so with one producer nearly every one would wait.
- */
-export const DEFAULT_SAGA_LOG_PRODUCERS_PER_PARTITION = 2;
-
 /** SagaLogEntry is one transition and the snapshot it produced, written together. */
 export interface SagaLogEntry {
   snapshot: Saga;
@@ -54,21 +44,14 @@ export interface SagaLogOptions {
   transactionTimeout?: number;
   /** maxBatchBytes caps the encoded records of one transaction (a single larger append still goes alone). @defaultValue DEFAULT_SAGA_LOG_MAX_BATCH_BYTES */
   maxBatchBytes?: number;
-  /**
-   * producersPerPartition take turns (ids `<prefix>-<partition>`, then
-   * `<prefix>-<partition>.1`, …); claim initialises them all, fencing each.
-   * Every coordinator of one saga log must use the same number.
-   * @defaultValue DEFAULT_SAGA_LOG_PRODUCERS_PER_PARTITION
-   */
-  producersPerPartition?: number;
 }
 
-/** SagaLog writes transitions to the saga log, through transactional producers of each owned partition that take turns. */
+/** SagaLog writes transitions to the saga log, one transactional producer per owned partition. */
 export interface SagaLog {
   /**
-   * claim takes a partition: its producers' transactional ids are the
-   * partition's, so initialising them fences the previous owner and aborts
-   * the transactions a crashed owner left open. Read the partition after claim.
+   * claim takes a partition: its producer's transactional id is the
+   * partition's, so initialising it fences the previous owner and aborts the
+   * transaction a crashed owner left open. Read the partition after claim.
    */
   claim(partition: number): Promise<void>;
   /** release gives a partition up (its pending appends fail with FENCED). After a failed append the partition is released too: claim it again to write. */
@@ -93,9 +76,7 @@ interface Pending {
 }
 
 interface PartitionWriter {
-  producers: Producer[];
-  /** turn is the index of the producer that writes the next transaction. */
-  turn: number;
+  producer: Producer;
   pending: Pending[];
   flushing: boolean;
   released: boolean;
@@ -134,9 +115,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
         // The state topic is compacted: only each saga's newest snapshot of the batch matters.
         const latest = [...new Map(entries.map((item) => [item.entry.snapshot.sagaId, item])).values()];
         try {
-          const producer = writer.producers[writer.turn]!;
-          writer.turn = (writer.turn + 1) % writer.producers.length;
-          const transaction = await producer.transaction();
+          const transaction = await writer.producer.transaction();
           try {
             const key = (entry: SagaLogEntry) => entry.snapshot.sagaId;
             await transaction.sendBatch({
@@ -181,37 +160,30 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
     writer.released = true;
     if (writers.get(partition) === writer) writers.delete(partition);
     for (const entry of writer.pending.splice(0)) entry.reject(reason);
-    await Promise.all(writer.producers.map((producer) => producer.disconnect().catch(() => undefined)));
+    await writer.producer.disconnect().catch(() => undefined);
   }
 
   // Sagas of one partition may ask for a new claim at once (after a failed write): one producer is made.
   const claims = new Map<number, Promise<void>>();
 
   async function claim(partition: number): Promise<void> {
-    const count = Math.max(1, options.producersPerPartition ?? DEFAULT_SAGA_LOG_PRODUCERS_PER_PARTITION);
-    const producers = Array.from({ length: count }, (_, index) =>
-      options.kafka.producer({
-        transactionalId: index === 0 ? `${options.transactionalIdPrefix}-${partition}` : `${options.transactionalIdPrefix}-${partition}.${index}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: options.transactionTimeout ?? DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS,
-        retry: SAGA_LOG_PRODUCER_RETRY,
-      }),
-    );
+    const producer = options.kafka.producer({
+      transactionalId: `${options.transactionalIdPrefix}-${partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactionTimeout ?? DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS,
+      retry: SAGA_LOG_PRODUCER_RETRY,
+    });
+    await producer.connect();
     try {
-      await Promise.all(
-        producers.map(async (producer) => {
-          await producer.connect();
-          // An empty transaction initialises the producer id: that is what fences the previous owner.
-          const transaction = await producer.transaction();
-          await transaction.abort();
-        }),
-      );
+      // An empty transaction initialises the producer id: that is what fences the previous owner.
+      const transaction = await producer.transaction();
+      await transaction.abort();
     } catch (error) {
-      await Promise.all(producers.map((producer) => producer.disconnect().catch(() => undefined)));
+      await producer.disconnect().catch(() => undefined);
       throw new SagaError(isFencing(error) ? 'FENCED' : 'LOG_WRITE_FAILED', `claiming saga-log partition ${partition} failed: ${errorMessage(error)}`, { cause: error });
     }
-    writers.set(partition, { producers, turn: 0, pending: [], flushing: false, released: false });
+    writers.set(partition, { producer, pending: [], flushing: false, released: false });
   }
 
   return {
