@@ -15,5 +15,11 @@
  */
 export type SagaLogMode = 'pipelined' | 'write-ahead';
 
-/** DEFAULT_SAGA_LOG_MODE is pipelined: a saga then costs its calls plus about one commit, instead of one commit per step. */
-export const DEFAULT_SAGA_LOG_MODE: SagaLogMode = 'pipelined';
+/**
+ * DEFAULT_SAGA_LOG_MODE is write-ahead: on the 2-core machine the benchmark
+ * runs on, pipelining made sagas slower, not faster (5 of 5 runs), and
+ * recovery of 10,000 sagas twice as long (bench/README.md, "Sagas"), because
+ * the coordinator is CPU-bound there. Choose 'pipelined' where commits and
+ * calls wait on I/O.
+ */
+export const DEFAULT_SAGA_LOG_MODE: SagaLogMode = 'write-ahead';

@@ -24,7 +24,7 @@ describe('a coordinator process SIGKILLed while its pipelined log lags a step', 
     const seed = await seedAcceptedBid(harness.services);
     const before = contractEffects(harness.services);
     const firstCall = harness.services.calls.length;
-    const child = harness.startCoordinator(log, '', [{ jobId: seed.jobId, bidId: seed.bidId }], { HOLD_COMMIT_OF: 'createEscrow', ...env });
+    const child = harness.startCoordinator(log, '', [{ jobId: seed.jobId, bidId: seed.bidId }], { HOLD_COMMIT_OF: 'createEscrow', SAGA_LOG_MODE: 'pipelined', ...env });
     await waitUntil('the pipelined ProvisionPod call', () => harness.services.calls.slice(firstCall).includes('ProvisionPod') || child.child.exitCode !== null, 30_000);
     // Time for a coordinator that ignored the bound to make the next call.
     await sleep(500);
@@ -117,7 +117,7 @@ describe('a coordinator process SIGKILLed while its pipelined log lags a step', 
     await harness.assertLogRebuildsState(orchestrator, log.topics);
   });
 
-  test('write-ahead (SAGA_LOG_MODE): no call runs ahead of the held record; a fresh pipelined coordinator finishes, each effect once', async () => {
+  test('write-ahead (SAGA_LOG_MODE): no call runs ahead of the held record; a fresh coordinator finishes, each effect once', async () => {
     const log = testSagaLog();
     const seed = await seedAcceptedBid(harness.services);
     const before = contractEffects(harness.services);
