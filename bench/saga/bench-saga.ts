@@ -14,6 +14,8 @@ import { money } from '../../src/services/shared/index.js';
 
 /** BENCH_SAGA_NAME names the benchmark's saga. */
 export const BENCH_SAGA_NAME = 'bench-five-steps';
+/** BENCH_SAGA_UNDOABLE_FIRST_NAME names its variant whose first step has a (no-op) compensation, so a pipelined log writes the saga's start ahead of it. */
+export const BENCH_SAGA_UNDOABLE_FIRST_NAME = 'bench-five-steps-undoable-first';
 
 /** ServiceUrls are where the five services listen. */
 export type ServiceUrls = Record<'market' | 'billing' | 'skillpod' | 'cockpit' | 'notification', string>;
@@ -79,17 +81,20 @@ export interface BenchSagaOptions {
   hold?: Promise<void>;
   /** local replaces the five calls by local work (the recovery run measures the coordinator, not the services' RPC throughput). */
   local?: boolean;
+  /** undoableFirst gives the first step a no-op compensation (the saga is then BENCH_SAGA_UNDOABLE_FIRST_NAME). */
+  undoableFirst?: boolean;
 }
 
-/** benchSaga is the five calls as a saga (no compensations: the benchmark measures the forward path). */
+/** benchSaga is the five calls as a saga (no compensations unless undoableFirst: the benchmark measures the forward path). */
 export function benchSaga(clients: BenchClients, options: BenchSagaOptions = {}): SagaDefinition<{ tag: string }, string> {
   const run = (call: (c: BenchClients, tag: string, options: SagaCallOptions) => Promise<string>) =>
     options.local ? async (ctx: { input: { tag: string }; step: string }) => `${ctx.input.tag}:${ctx.step}` : async (ctx: { input: { tag: string }; callOptions(): SagaCallOptions }) => call(clients, ctx.input.tag, ctx.callOptions());
   const common = { retry: { maxAttempts: 5, handle: isTransientError, backoff: { initialDelay: 50, maxDelay: 1000 } }, timeout: 120_000 };
-  return defineSaga<{ tag: string }>({ name: BENCH_SAGA_NAME, version: 1, timeout: 600_000 })
+  return defineSaga<{ tag: string }>({ name: options.undoableFirst ? BENCH_SAGA_UNDOABLE_FIRST_NAME : BENCH_SAGA_NAME, version: 1, timeout: 600_000 })
     .step({
       name: 'postJob',
       ...common,
+      ...(options.undoableFirst ? { compensate: async () => undefined } : {}),
       execute: async (ctx) => {
         if (options.hold) await options.hold;
         return run(calls.postJob)(ctx);

@@ -4,7 +4,7 @@
 // waits for SIGKILL.
 import { SagaTransition_Kind as Kind } from '../../gen/mesh/v1/saga_pb.js';
 import { createKafka } from '../../src/kafka/index.js';
-import { createSagaOrchestrator } from '../../src/saga/index.js';
+import { createSagaOrchestrator, type SagaLogMode } from '../../src/saga/index.js';
 import { benchClients, benchSaga, BENCH_SAGA_NAME, type ServiceUrls } from './bench-saga.js';
 
 const env = (name: string): string => {
@@ -22,6 +22,7 @@ const orchestrator = createSagaOrchestrator({
   partitions: Number(env('SAGA_PARTITIONS')),
   sessionTimeout: Number(env('SAGA_SESSION_TIMEOUT')),
   heartbeatInterval: 1000,
+  ...(process.env['SAGA_LOG_MODE'] ? { logMode: process.env['SAGA_LOG_MODE'] as SagaLogMode } : {}),
 });
 orchestrator.register(benchSaga(clients, { hold: new Promise<void>(() => undefined), local: process.env['RECOVERY_LOCAL'] === '1' }));
 let parked = 0;

@@ -1,5 +1,6 @@
-// Saga benchmark: the 5-step saga against the same five RPCs as a plain chain
-// (same services, same run, alternating rounds), throughput at a fixed
+// Saga benchmark: the 5-step saga (pipelined log, the default; pipelined with
+// a compensable first step; write-ahead log) against the same five RPCs as a
+// plain chain (same services, same run, rounds rotating the sides), throughput at a fixed
 // concurrency, and recovery of in-flight sagas after kill -9 of their
 // coordinator. Run alone with `npx tsx bench/saga/saga.bench.ts`; sizes via
 // BENCH_SAGA_* (below). See bench/README.md, "Sagas", for the definitions.
@@ -10,8 +11,8 @@ import { createInterface } from 'node:readline';
 import { SagaTransition_Kind as Kind } from '../../gen/mesh/v1/saga_pb.js';
 import { ensureKafka } from '../../src/kafka/ensure-kafka.js';
 import { createKafka, ensureTopics } from '../../src/kafka/index.js';
-import { createSagaOrchestrator, SAGA_LOG_PRODUCER_RETRY, type SagaOrchestrator } from '../../src/saga/index.js';
-import { benchClients, benchSaga, BENCH_SAGA_NAME, runChain, startServicesProcess, type BenchClients } from './bench-saga.js';
+import { createSagaOrchestrator, SAGA_LOG_PRODUCER_RETRY, type SagaLogMode, type SagaOrchestrator } from '../../src/saga/index.js';
+import { benchClients, benchSaga, BENCH_SAGA_NAME, BENCH_SAGA_UNDOABLE_FIRST_NAME, runChain, startServicesProcess, type BenchClients } from './bench-saga.js';
 
 function envInt(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -35,6 +36,8 @@ const config = {
   recoveryTimeoutMs: envInt('BENCH_SAGA_RECOVERY_TIMEOUT_MS', 120_000),
   /** Recovered sagas make the five RPCs (1) or local steps (0, the default: 50,000 RPCs would measure the services, not the coordinator). */
   recoveryRpc: process.env['BENCH_SAGA_RECOVERY_RPC'] === '1',
+  /** The log mode of both coordinators of the recovery run (the default's when unset). */
+  recoveryLogMode: process.env['BENCH_SAGA_RECOVERY_LOG_MODE'] as SagaLogMode | undefined,
   /** Sequential transactions and plain produces of the commit-cost probe. */
   probeWrites: envInt('BENCH_SAGA_PROBE_WRITES', 100),
 };
@@ -57,8 +60,9 @@ function newRun(label: string): Run {
   return { run, topics: { state: `${run}.state`, history: `${run}.history` }, groupId: `${run}.coordinators`, transactionalIdPrefix: run };
 }
 
-function orchestratorOf(run: Run, clientId: string): SagaOrchestrator {
+function orchestratorOf(run: Run, clientId: string, logMode?: SagaLogMode): SagaOrchestrator {
   return createSagaOrchestrator({
+    ...(logMode ? { logMode } : {}),
     kafka: createKafka({ clientId }),
     topics: run.topics,
     groupId: run.groupId,
@@ -69,47 +73,72 @@ function orchestratorOf(run: Run, clientId: string): SagaOrchestrator {
   });
 }
 
-async function latency(orchestrator: SagaOrchestrator, clients: BenchClients): Promise<{ chain: number[]; saga: number[] }> {
-  const chain: number[] = [];
-  const saga: number[] = [];
-  const one = async (side: 'chain' | 'saga', into?: number[]) => {
-    const id = randomUUID();
-    const started = performance.now();
-    if (side === 'chain') await runChain(clients, `chain-${id}`);
-    else {
-      const result = await orchestrator.execute(BENCH_SAGA_NAME, { tag: `saga-${id}` });
-      if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
-    }
-    into?.push(performance.now() - started);
-  };
-  for (let index = 0; index < config.warmup; index++) {
-    await one('chain');
-    await one('saga');
-  }
-  for (let round = 0; round < config.rounds; round++) {
-    const order = round % 2 === 0 ? (['chain', 'saga'] as const) : (['saga', 'chain'] as const);
-    for (const side of order) for (let index = 0; index < config.perRound; index++) await one(side, side === 'chain' ? chain : saga);
-  }
-  return { chain, saga };
+/**
+ * Side is one way of making the five calls: the plain chain, or the saga on
+ * a pipelined log (its first step without a compensation, or with one, which
+ * makes the saga's start write-ahead), or on a write-ahead log.
+ */
+type Side = 'chain' | 'pipelined' | 'pipelinedUndoableFirst' | 'writeAhead';
+const SIDES: readonly Side[] = ['chain', 'pipelined', 'pipelinedUndoableFirst', 'writeAhead'];
+const THROUGHPUT_SIDES: readonly Side[] = ['chain', 'pipelined', 'writeAhead'];
+const SIDE_LABELS: Record<Side, string> = {
+  chain: '5 RPCs, plain chain',
+  pipelined: '5-step saga, pipelined log',
+  pipelinedUndoableFirst: '5-step saga, pipelined, first step has a compensation',
+  writeAhead: '5-step saga, write-ahead log (default)',
+};
+
+interface Orchestrators {
+  pipelined: SagaOrchestrator;
+  writeAhead: SagaOrchestrator;
 }
 
-async function throughput(orchestrator: SagaOrchestrator, clients: BenchClients): Promise<{ chain: number[]; saga: number[] }> {
-  const rates = { chain: [] as number[], saga: [] as number[] };
+async function runSide(side: Side, orchestrators: Orchestrators, clients: BenchClients, tag: string): Promise<void> {
+  if (side === 'chain') return runChain(clients, `chain-${tag}`);
+  const orchestrator = side === 'writeAhead' ? orchestrators.writeAhead : orchestrators.pipelined;
+  const name = side === 'pipelinedUndoableFirst' ? BENCH_SAGA_UNDOABLE_FIRST_NAME : BENCH_SAGA_NAME;
+  const result = await orchestrator.execute(name, { tag: `saga-${tag}` });
+  if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
+}
+
+// Each round rotates which side goes first, so a change of machine load hits every side alike.
+const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, index) => items[(index + by) % items.length]!);
+
+/** Latency holds each side's latencies and the bench process's CPU time per run (user + system, ms: the coordinator's share of the machine). */
+interface Latency {
+  samples: Record<Side, number[]>;
+  cpu: Record<Side, number[]>;
+}
+
+async function latency(orchestrators: Orchestrators, clients: BenchClients): Promise<Latency> {
+  const samples = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
+  const cpu = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
+  const one = async (side: Side, into?: number[]) => {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    await runSide(side, orchestrators, clients, randomUUID());
+    into?.push(performance.now() - started);
+    const used = process.cpuUsage(cpuBefore);
+    if (into) cpu[side].push((used.user + used.system) / 1000);
+  };
+  for (let index = 0; index < config.warmup; index++) for (const side of SIDES) await one(side);
+  for (let round = 0; round < config.rounds; round++) {
+    for (const side of rotate(SIDES, round)) for (let index = 0; index < config.perRound; index++) await one(side, samples[side]);
+  }
+  return { samples, cpu };
+}
+
+async function throughput(orchestrators: Orchestrators, clients: BenchClients): Promise<Record<Side, number[]>> {
+  const rates = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
   for (let round = 0; round < config.throughputRounds; round++) {
-    const order = round % 2 === 0 ? (['chain', 'saga'] as const) : (['saga', 'chain'] as const);
-    for (const side of order) {
+    for (const side of rotate(THROUGHPUT_SIDES, round)) {
       const deadline = performance.now() + config.throughputSeconds * 1000;
       let done = 0;
       const started = performance.now();
       await Promise.all(
         Array.from({ length: config.concurrency }, async () => {
           while (performance.now() < deadline) {
-            const id = randomUUID();
-            if (side === 'chain') await runChain(clients, `tchain-${id}`);
-            else {
-              const result = await orchestrator.execute(BENCH_SAGA_NAME, { tag: `tsaga-${id}` });
-              if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
-            }
+            await runSide(side, orchestrators, clients, `t-${randomUUID()}`);
             done += 1;
           }
         }),
@@ -145,6 +174,7 @@ async function recovery(urls: Parameters<typeof benchClients>[0], clients: Bench
       SAGA_SESSION_TIMEOUT: String(config.sessionTimeout),
       TAG_PREFIX: run.run,
       RECOVERY_LOCAL: config.recoveryRpc ? '0' : '1',
+      ...(config.recoveryLogMode ? { SAGA_LOG_MODE: config.recoveryLogMode } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -166,7 +196,7 @@ async function recovery(urls: Parameters<typeof benchClients>[0], clients: Bench
 
   // t0: the new coordinator is created and started right after the kill.
   const t0 = performance.now();
-  const orchestrator = orchestratorOf(run, 'bench-saga-recovering');
+  const orchestrator = orchestratorOf(run, 'bench-saga-recovering', config.recoveryLogMode);
   orchestrator.register(benchSaga(clients, { local: !config.recoveryRpc }));
   const resumed = new Set<string>();
   let finished = 0;
@@ -205,36 +235,47 @@ async function recovery(urls: Parameters<typeof benchClients>[0], clients: Bench
 /**
  * commitProbe times what one saga transition costs the log on this broker:
  * sequential transactions of one record to each of two topics (what the
- * coordinator writes per step) against sequential idempotent acks=all sends
- * of the same two records without a transaction.
+ * coordinator writes per step), spaced and back to back (as a pipelined log
+ * issues them; on one producer, and on two taking turns, which would spare
+ * the broker's CONCURRENT_TRANSACTIONS answer), against sequential
+ * idempotent acks=all sends of the same two records without a transaction.
  */
-async function commitProbe(): Promise<{ transaction: number[]; produce: number[] }> {
+async function commitProbe(): Promise<{ transaction: number[]; backToBack: number[]; alternating: number[]; produce: number[] }> {
   const run = newRun('probe');
   const kafka = createKafka({ clientId: 'bench-saga-probe' });
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [{ topic: run.topics.state, partitions: 1 }, { topic: run.topics.history, partitions: 1 }]);
   const transactional = kafka.producer({ transactionalId: `${run.run}-tx`, idempotent: true, maxInFlightRequests: 1, retry: SAGA_LOG_PRODUCER_RETRY });
+  const second = kafka.producer({ transactionalId: `${run.run}-tx.1`, idempotent: true, maxInFlightRequests: 1, retry: SAGA_LOG_PRODUCER_RETRY });
   const plain = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await Promise.all([transactional.connect(), plain.connect()]);
+  await Promise.all([transactional.connect(), second.connect(), plain.connect()]);
+  const transact = async (producer: typeof transactional, index: number) => {
+    const transaction = await producer.transaction();
+    await transaction.sendBatch({ topicMessages: records(index) });
+    await transaction.commit();
+  };
   const records = (index: number) => [
     { topic: run.topics.state, messages: [{ key: `s-${index}`, value: Buffer.alloc(300) }] },
     { topic: run.topics.history, messages: [{ key: `s-${index}`, value: Buffer.alloc(200) }] },
   ];
-  const result = { transaction: [] as number[], produce: [] as number[] };
+  const result = { transaction: [] as number[], backToBack: [] as number[], alternating: [] as number[], produce: [] as number[] };
+  const timed = async (into: number[], index: number, write: () => Promise<unknown>) => {
+    const started = performance.now();
+    await write();
+    if (index >= 10) into.push(performance.now() - started);
+  };
   try {
+    // Spaced: a plain produce between two transactions, as a write-ahead saga spaces them by a call.
     for (let index = 0; index < config.probeWrites + 10; index++) {
-      let started = performance.now();
-      const transaction = await transactional.transaction();
-      await transaction.sendBatch({ topicMessages: records(index) });
-      await transaction.commit();
-      if (index >= 10) result.transaction.push(performance.now() - started);
-      started = performance.now();
-      await plain.sendBatch({ topicMessages: records(index), acks: -1 });
-      if (index >= 10) result.produce.push(performance.now() - started);
+      await timed(result.transaction, index, () => transact(transactional, index));
+      await timed(result.produce, index, () => plain.sendBatch({ topicMessages: records(index), acks: -1 }));
     }
+    // Back to back, as a pipelined log issues them: one producer, then two taking turns (the saga log's default).
+    for (let index = 0; index < config.probeWrites + 10; index++) await timed(result.backToBack, index, () => transact(transactional, index));
+    for (let index = 0; index < config.probeWrites + 10; index++) await timed(result.alternating, index, () => transact(index % 2 === 0 ? transactional : second, index));
   } finally {
-    await Promise.allSettled([transactional.disconnect(), plain.disconnect()]);
+    await Promise.allSettled([transactional.disconnect(), second.disconnect(), plain.disconnect()]);
     await admin.disconnect();
     await deleteRun(run);
   }
@@ -254,43 +295,56 @@ async function deleteRun(run: Run): Promise<void> {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
   await ensureKafka();
   const services = await startServicesProcess();
   const clients = benchClients(services.urls);
   try {
-    const run = newRun('latency');
-    const orchestrator = orchestratorOf(run, 'bench-saga');
-    orchestrator.register(benchSaga(clients));
-    let lat: { chain: number[]; saga: number[] };
-    let rates: { chain: number[]; saga: number[] };
+    const runs = { pipelined: newRun('latency-pipelined'), writeAhead: newRun('latency-write-ahead') };
+    const orchestrators: Orchestrators = {
+      pipelined: orchestratorOf(runs.pipelined, 'bench-saga-pipelined', 'pipelined'),
+      writeAhead: orchestratorOf(runs.writeAhead, 'bench-saga-write-ahead', 'write-ahead'),
+    };
+    orchestrators.pipelined.register(benchSaga(clients));
+    orchestrators.pipelined.register(benchSaga(clients, { undoableFirst: true }));
+    orchestrators.writeAhead.register(benchSaga(clients));
+    let measured: Latency;
+    let rates: Record<Side, number[]>;
     try {
-      await orchestrator.start();
-      lat = await latency(orchestrator, clients);
-      rates = await throughput(orchestrator, clients);
+      await Promise.all([orchestrators.pipelined.start(), orchestrators.writeAhead.start()]);
+      measured = await latency(orchestrators, clients);
+      rates = await throughput(orchestrators, clients);
     } finally {
-      await orchestrator.stop();
-      await deleteRun(run);
+      await Promise.all([orchestrators.pipelined.stop(), orchestrators.writeAhead.stop()]);
+      await Promise.all([deleteRun(runs.pipelined), deleteRun(runs.writeAhead)]);
     }
     const probe = await commitProbe();
     const rec = await recovery(services.urls, clients);
 
     const median = (values: number[]) => percentile(values, 50);
-    console.log(`\nSaga benchmark: nproc ${cpus().length}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}, ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
-    console.log(`Latency, one at a time (${config.rounds} alternating rounds of ${config.perRound} each, after ${config.warmup} warm-up each):`);
-    console.log('| | p50 | p99 | mean |');
-    console.log('| --- | --- | --- | --- |');
-    for (const side of ['chain', 'saga'] as const) {
+    console.log(`\nSaga benchmark: nproc ${cpus().length}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+    console.log(`Latency, one at a time (${config.rounds} rotating rounds of ${config.perRound} per side, after ${config.warmup} warm-up each):`);
+    const lat = measured.samples;
+    console.log('| | p50 | p99 | mean | p50 / chain p50 | bench-process CPU per run, mean |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    const chainP50 = percentile(lat.chain, 50);
+    for (const side of SIDES) {
       const values = lat[side];
-      console.log(`| ${side === 'chain' ? '5 RPCs, plain chain' : '5-step saga'} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(values.reduce((a, b) => a + b, 0) / values.length)} |`);
+      const ratio = percentile(values, 50) / chainP50;
+      console.log(`| ${SIDE_LABELS[side]} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(values.reduce((a, b) => a + b, 0) / values.length)} | ${ratio.toFixed(2)}× | ${ms(measured.cpu[side].reduce((a, b) => a + b, 0) / measured.cpu[side].length)} |`);
     }
-    const ratio = percentile(lat.saga, 50) / percentile(lat.chain, 50);
-    console.log(`saga / chain at p50: ${ratio.toFixed(2)}× (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); added per saga at p50: ${ms(percentile(lat.saga, 50) - percentile(lat.chain, 50))}`);
+    for (const side of ['writeAhead', 'pipelined'] as const) {
+      const ratio = percentile(lat[side], 50) / chainP50;
+      console.log(`${side} saga / chain at p50: ${ratio.toFixed(2)}× (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); added per saga at p50: ${ms(percentile(lat[side], 50) - chainP50)}`);
+    }
     console.log(
-      `Commit cost (${config.probeWrites} sequential writes of one state and one history record): transaction p50 ${ms(percentile(probe.transaction, 50))} p99 ${ms(percentile(probe.transaction, 99))}; same records without a transaction (idempotent, acks=all) p50 ${ms(percentile(probe.produce, 50))} p99 ${ms(percentile(probe.produce, 99))}; a 5-step saga commits 6 transactions in sequence`,
+      `Commit cost (${config.probeWrites} sequential writes of one state and one history record): transaction p50 ${ms(percentile(probe.transaction, 50))} p99 ${ms(percentile(probe.transaction, 99))}; back to back on one producer p50 ${ms(percentile(probe.backToBack, 50))} p99 ${ms(percentile(probe.backToBack, 99))}, on two taking turns p50 ${ms(percentile(probe.alternating, 50))} p99 ${ms(percentile(probe.alternating, 99))}; same records without a transaction (idempotent, acks=all) p50 ${ms(percentile(probe.produce, 50))} p99 ${ms(percentile(probe.produce, 99))}; a write-ahead 5-step saga waits for 6 transactions in sequence, a pipelined one for about one`,
     );
-    console.log(`Throughput, ${config.concurrency} in flight, ${config.throughputRounds} rounds of ${config.throughputSeconds} s per side: chain ${median(rates.chain).toFixed(0)}/s, saga ${median(rates.saga).toFixed(0)}/s (per round: chain ${rates.chain.map((r) => r.toFixed(0)).join(', ')}; saga ${rates.saga.map((r) => r.toFixed(0)).join(', ')})`);
     console.log(
-      `Recovery of ${rec.sagas} in-flight sagas (${config.recoveryRpc ? 'five RPCs' : 'local steps'}) after kill -9 (parked in ${(rec.parkMs / 1000).toFixed(1)} s): partitions claimed and rebuilt ${(rec.claimedMs / 1000).toFixed(1)} s, all resumed ${(rec.resumedMs / 1000).toFixed(1)} s, all finished ${(rec.finishedMs / 1000).toFixed(1)} s after the new coordinator's start (goal < 30 s: ${rec.finishedMs < 30_000 ? 'met' : 'missed'})`,
+      `Throughput, ${config.concurrency} in flight, ${config.throughputRounds} rounds of ${config.throughputSeconds} s per side: ${THROUGHPUT_SIDES.map((side) => `${side} ${median(rates[side]).toFixed(0)}/s (${rates[side].map((r) => r.toFixed(0)).join(', ')})`).join('; ')}`,
+    );
+    console.log(
+      `Recovery of ${rec.sagas} in-flight sagas (${config.recoveryRpc ? 'five RPCs' : 'local steps'}, ${config.recoveryLogMode ?? 'default'} log) after kill -9 (parked in ${(rec.parkMs / 1000).toFixed(1)} s): partitions claimed and rebuilt ${(rec.claimedMs / 1000).toFixed(1)} s, all resumed ${(rec.resumedMs / 1000).toFixed(1)} s, all finished ${(rec.finishedMs / 1000).toFixed(1)} s after the new coordinator's start (goal < 30 s: ${rec.finishedMs < 30_000 ? 'met' : 'missed'})`,
     );
   } finally {
     clients.close();

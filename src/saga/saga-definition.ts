@@ -1,6 +1,7 @@
 import type { BackoffOptions } from '../resilience/index.js';
 import type { SagaCodec } from './saga-codec.js';
 import type { SagaCallOptions } from './saga-idempotency.js';
+import type { SagaLogMode } from './saga-log-mode.js';
 
 /** StepRetryPolicy says how often a step call is tried and how long to wait between tries. */
 export interface StepRetryPolicy {
@@ -62,6 +63,15 @@ export interface SagaStep<I, R, Name extends string, T> {
    * @defaultValue isOutcomeUnknown
    */
   readonly outcomeUnknown?: (error: unknown) => boolean;
+  /**
+   * logMode `'write-ahead'` declares a step that must not run ahead of the
+   * log (one that is not idempotent under its key, or whose effect must be
+   * known to the log before it happens): it is called only once its
+   * STEP_STARTED is durable, and the next step only once its completion is.
+   * `'pipelined'` lets it run ahead even when the coordinator writes ahead.
+   * @defaultValue the coordinator's logMode (DEFAULT_SAGA_LOG_MODE)
+   */
+  readonly logMode?: SagaLogMode;
 }
 
 /** AnySagaStep is a step with its types erased, as the coordinator holds them. */

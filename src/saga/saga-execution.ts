@@ -5,9 +5,11 @@ import { jsonCodec, type SagaCodec } from './saga-codec.js';
 import { DEFAULT_COMPENSATION_MAX_ATTEMPTS, DEFAULT_SAGA_TIMEOUT_MS, DEFAULT_STEP_BACKOFF, DEFAULT_STEP_MAX_ATTEMPTS, DEFAULT_STEP_TIMEOUT_MS } from './saga-defaults.js';
 import type { AnySagaDefinition, AnySagaStep, StepContext, StepRetryPolicy } from './saga-definition.js';
 import { errorMessage, SagaError } from './saga-error.js';
+import { inDoubtStep } from './in-doubt-step.js';
 import { isOutcomeUnknown } from './outcome-unknown.js';
 import { sagaCallOptions, sagaIdempotencyKey, type SagaPhase } from './saga-idempotency.js';
 import type { SagaLogEntry } from './saga-log.js';
+import { DEFAULT_SAGA_LOG_MODE, type SagaLogMode } from './saga-log-mode.js';
 import type { SagaResult } from './saga-result.js';
 import { applySagaTransition, msOf, timestampOf } from './saga-state.js';
 import { runStepAttempt, sleepUntilRetry } from './step-attempt.js';
@@ -15,8 +17,14 @@ import { runStepAttempt, sleepUntilRetry } from './step-attempt.js';
 /** SagaExecutionDeps is what one saga execution needs from its coordinator. */
 export interface SagaExecutionDeps {
   definition: AnySagaDefinition;
-  /** persist writes transitions and their snapshots, all or none, before the execution acts on them; it throws when the write failed. */
+  /**
+   * persist writes transitions and their snapshots, all or none; it rejects
+   * when the write failed. Writes issued one after the other become durable
+   * in that order (the saga log group-commits them per partition, in order).
+   */
   persist(entries: readonly SagaLogEntry[]): Promise<void>;
+  /** logMode of the steps that do not declare one. @defaultValue DEFAULT_SAGA_LOG_MODE */
+  logMode?: SagaLogMode;
   /** stop aborts the execution without writing anything (coordinator stopping, partition lost). */
   stop: AbortSignal;
   /** observe sees every transition once it is persisted. */
@@ -29,6 +37,13 @@ export interface SagaExecutionState {
   sequence: bigint;
   /** staged transitions go out with the execution's first write (a new saga's STARTED rides with its first STEP_STARTED). */
   staged?: SagaLogEntry[];
+  /**
+   * settled is true when this process drove the saga to `saga` and no step
+   * ran past it. Otherwise (read back from the log, or left by an execution
+   * that threw) the step after the last recorded one may have run unlogged
+   * (a pipelined log lags by one step) and is in doubt: see inDoubtStep.
+   */
+  settled?: boolean;
 }
 
 const codecOf = (step: AnySagaStep): SagaCodec<unknown> => step.codec ?? jsonCodec();
@@ -78,19 +93,23 @@ function decodeSaga(saga: Saga, definition: AnySagaDefinition): { input: unknown
  * forward through the steps not completed yet (a step the log shows as
  * started is repeated under the same idempotency key), then, if a step
  * failed or the saga timed out, back through the completed steps'
- * compensations in reverse order. Every transition is persisted before the
- * next action. It rejects, without writing, when `stop` aborts or a write
- * fails: the saga is then left to whichever coordinator owns it next.
+ * compensations in reverse order (a step that may have run unlogged is
+ * resolved and compensated too: see resolveInDoubt). Write-ahead, every
+ * transition is persisted before the next action; pipelined, a first-attempt
+ * step call may overlap the commit of the transitions before it, one step at
+ * most (see SagaLogMode). Either way the result is returned only once every
+ * transition is durable. It rejects when `stop` aborts or a write fails: the
+ * saga is then left to whichever coordinator owns it next.
  */
 export async function executeSaga(state: SagaExecutionState, deps: SagaExecutionDeps): Promise<SagaResult> {
   const { definition } = deps;
   const { input, results } = decodeSaga(state.saga, definition);
   const deadline = msOf(state.saga.startedAt) + (definition.timeout ?? DEFAULT_SAGA_TIMEOUT_MS);
 
-  // `view` runs ahead of `state` by the staged transitions. Transitions are
-  // staged as they happen and committed, together, right before the next
-  // action (a step or compensation call) and at the end: nothing is acted on
-  // before it is in the log, and a step costs one transaction, not two.
+  // `view` runs ahead of `state` by the transitions not durable yet.
+  // Transitions are staged as they happen and flushed, together, right
+  // before the next action (a step or compensation call) and at the end, so
+  // a step costs one transaction, not two.
   let view = state.staged?.at(-1)?.snapshot ?? state.saga;
   let viewSequence = state.staged?.at(-1)?.transition.sequence ?? state.sequence;
   // A new saga's STARTED stays in state.staged until written, so a run that failed to write it can be retried.
@@ -111,17 +130,40 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     staged.push({ snapshot: view, transition });
   };
 
+  // `durable` resolves once everything flushed so far is in the log; `state`
+  // follows it, so it always holds a prefix of the saga's log. Flushes are
+  // issued at once (the log group-commits them) and observed in order.
+  let durable: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (deps.stop.aborted) throw deps.stop.reason;
+    if (staged.length === 0) return durable;
+    const entries = staged;
+    const snapshot = view;
+    const sequence = viewSequence;
+    staged = [];
+    const written = deps.persist(entries);
+    durable = Promise.all([durable, written]).then(() => {
+      state.staged = undefined;
+      state.saga = snapshot;
+      state.sequence = sequence;
+      for (const entry of entries) deps.observe(entry.snapshot, entry.transition);
+    });
+    // Whoever waits next sees a failure; an abandoned ticket must not crash the process.
+    durable.catch(() => undefined);
+    return durable;
+  };
+
   const commit = async () => {
     if (deps.stop.aborted) throw deps.stop.reason;
-    if (staged.length === 0) return;
-    const entries = staged;
-    await deps.persist(entries);
-    staged = [];
-    state.staged = undefined;
-    state.saga = view;
-    state.sequence = viewSequence;
-    for (const entry of entries) deps.observe(entry.snapshot, entry.transition);
+    await flush();
   };
+
+  const modeOf = (step: AnySagaStep | undefined) => step?.logMode ?? deps.logMode ?? DEFAULT_SAGA_LOG_MODE;
+  // What a pipelined call waits for: the log up to the previous step call's STEP_STARTED.
+  let behindOneStep: Promise<void> = Promise.resolve();
+  // The step that may have run without a record (see inDoubtStep); compensation resolves it first.
+  let inDoubt = state.settled ? undefined : inDoubtStep(view, definition);
+  const stillInDoubt = () => inDoubt !== undefined && (view.steps[inDoubt]?.status ?? SagaStepStatus.PENDING) === SagaStepStatus.PENDING;
 
   const record = async (kind: Kind, fields: Parameters<typeof stage>[1] = {}) => {
     stage(kind, fields);
@@ -161,7 +203,16 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
       let lastError: unknown;
       let done = false;
       for (let attempt = previous + 1; attempt <= limit && !done; attempt++) {
-        await record(Kind.STEP_STARTED, { stepName: step.name, stepIndex: index, attempt });
+        stage(Kind.STEP_STARTED, { stepName: step.name, stepIndex: index, attempt });
+        // Pipelined: this call overlaps the commit of the previous step's
+        // completion, but waits for the log to be at most one step behind.
+        // A retry, a repeat after a restart, a first step that may need
+        // undoing and a step next to a write-ahead one wait for the log.
+        const pipelined =
+          attempt === 1 && modeOf(step) === 'pipelined' && (index === 0 ? !step.compensate : definition.steps[index - 1]!.logMode !== 'write-ahead');
+        const ticket = flush();
+        await (pipelined ? behindOneStep : ticket);
+        behindOneStep = ticket;
         try {
           const result = await runStepAttempt((signal) => step.execute(contextOf(step, 'execute', attempt, signal)), {
             timeoutMs: step.timeout ?? DEFAULT_STEP_TIMEOUT_MS,
@@ -234,8 +285,37 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     return { unknown: lastError };
   }
 
+  /**
+   * resolveInDoubt settles a step that may have run unlogged before the
+   * steps are compensated: the step before it is resolved first (the in-doubt
+   * step can have run only if that one completed, and its execute needs that
+   * result), then the in-doubt step is repeated under its key, which returns
+   * its first result if it ran or applies it now; either way it is then
+   * COMPLETED and compensated like any other. A refusal means it never took
+   * effect. An outcome still unknown ends the saga FAILED; resume tries again.
+   */
+  async function resolveInDoubt(): Promise<SagaResult | undefined> {
+    if (!stillInDoubt()) return undefined;
+    const index = inDoubt!;
+    for (const at of [index - 1, index]) {
+      const step = definition.steps[at]!;
+      if (at < index && view.steps[at]?.status === SagaStepStatus.COMPLETED) continue;
+      const outcome = await resolveOutcome(at, step);
+      if (outcome === 'not-done') break;
+      if (outcome !== 'done') {
+        const error = `the outcome of step ${step.name} is unknown: ${errorMessage(outcome.unknown)}`;
+        await record(Kind.FAILED, { stepIndex: at, error });
+        return { sagaId: view.sagaId, status: 'failed', error };
+      }
+    }
+    inDoubt = undefined;
+    return undefined;
+  }
+
   async function compensate(reason: string): Promise<SagaResult> {
     if (view.status !== SagaStatus.COMPENSATING) stage(Kind.COMPENSATING, { error: reason, stepIndex: view.currentStep });
+    const unresolved = await resolveInDoubt();
+    if (unresolved) return unresolved;
     for (let index = view.steps.length - 1; index >= 0; index--) {
       const step = definition.steps[index];
       if (!step?.compensate) continue;
@@ -281,16 +361,29 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     return { sagaId: view.sagaId, status: 'compensated', error: view.error };
   }
 
-  if (view.status === SagaStatus.COMPENSATING || view.status === SagaStatus.FAILED) {
-    return compensate(view.error);
+  async function run(): Promise<SagaResult> {
+    if (view.status === SagaStatus.COMPENSATING || view.status === SagaStatus.FAILED) {
+      return compensate(view.error);
+    }
+    if (view.status === SagaStatus.COMPLETED || view.status === SagaStatus.COMPENSATED) {
+      return sagaResultOf(view, definition);
+    }
+    const failure = await forward();
+    if (failure !== undefined) return compensate(failure);
+    // The outcome is reported only once the final transition is durable.
+    await record(Kind.COMPLETED);
+    return { sagaId: view.sagaId, status: 'completed', output: definition.output(input, results) };
   }
-  if (view.status === SagaStatus.COMPLETED || view.status === SagaStatus.COMPENSATED) {
-    return sagaResultOf(view, definition);
+
+  try {
+    const result = await run();
+    state.settled = !stillInDoubt();
+    return result;
+  } catch (error) {
+    // Calls may have run past what reached the log: the next execution treats the step after it as in doubt.
+    state.settled = false;
+    throw error;
   }
-  const failure = await forward();
-  if (failure !== undefined) return compensate(failure);
-  await record(Kind.COMPLETED);
-  return { sagaId: view.sagaId, status: 'completed', output: definition.output(input, results) };
 }
 
 const handleEvery = () => true;

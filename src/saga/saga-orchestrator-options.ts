@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import type { SagaLogMode } from './saga-log-mode.js';
 import type { SagaTopics } from './saga-topics.js';
 
 /** DEFAULT_SAGA_GROUP_ID is the consumer group coordinators join; its partition assignment decides which coordinator drives which sagas. */
@@ -34,6 +35,13 @@ export interface SagaOrchestratorOptions {
   heartbeatInterval?: number;
   /** @defaultValue DEFAULT_SAGA_REBALANCE_TIMEOUT_MS */
   rebalanceTimeout?: number;
+  /**
+   * logMode says whether a step's call may start while the previous step's
+   * record is still being committed (see SagaLogMode); a step's own
+   * `logMode` overrides it.
+   * @defaultValue DEFAULT_SAGA_LOG_MODE
+   */
+  logMode?: SagaLogMode;
   /** onError hears failures that have no caller to go to: a recovered saga whose drive stopped, a rebalance that could not be applied. */
   onError?: (error: unknown, sagaId?: string) => void;
 }

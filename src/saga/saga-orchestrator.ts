@@ -9,6 +9,7 @@ import { SagaError } from './saga-error.js';
 import { executeSaga, sagaResultOf, startedTransition, type SagaExecutionState } from './saga-execution.js';
 import { createSagaLog, type SagaLog, type SagaLogEntry } from './saga-log.js';
 import { readSagaStates } from './saga-log-reader.js';
+import { DEFAULT_SAGA_LOG_MODE } from './saga-log-mode.js';
 import {
   DEFAULT_SAGA_CLIENT_ID,
   DEFAULT_SAGA_GROUP_ID,
@@ -116,9 +117,12 @@ function tracedDefinition(definition: AnySagaDefinition): AnySagaDefinition {
  * partition's snapshots, and continues every unfinished saga. New sagas get
  * an id that hashes to an owned partition.
  *
- * Durability: each transition and the snapshot it produces go to the history
- * and state topics in one Kafka transaction before the coordinator acts on
- * it (see executeSaga).
+ * Durability: transitions and the snapshots they produce go to the history
+ * and state topics in Kafka transactions, by default before the coordinator
+ * acts on them; with `logMode: 'pipelined'` a step's call overlaps the commit
+ * of the step before it, the log lagging the effects by at most one step. A
+ * saga's outcome is reported only once its final transition is durable (see
+ * executeSaga, SagaLogMode).
  */
 export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): SagaOrchestrator {
   const topics = options.topics ?? DEFAULT_SAGA_TOPICS;
@@ -156,6 +160,7 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
     const deps = {
       definition: tracedDefinition(definition),
       persist,
+      logMode: options.logMode ?? DEFAULT_SAGA_LOG_MODE,
       stop: entry.controller.signal,
       observe: (saga: Saga, transition: SagaTransition) => {
         transitions.emit({ saga, transition });

@@ -18,7 +18,12 @@ describe('a coordinator process SIGKILLed between a record and its call', () => 
     const seed = await seedAcceptedBid(harness.services);
     const before = contractEffects(harness.services);
     const firstCall = harness.services.calls.length;
-    const sagaId = await harness.killAfter(harness.startCoordinator(log, 'before:ProvisionPod', [{ jobId: seed.jobId, bidId: seed.bidId }]), 'before:ProvisionPod');
+    const sagaId = await harness.killAfter(
+      harness.startCoordinator(log, 'before:ProvisionPod', [{ jobId: seed.jobId, bidId: seed.bidId }]),
+      'before:ProvisionPod',
+      // Pipelined, the call may start before its STEP_STARTED is durable: kill once it is.
+      'STEP_STARTED provisionPod',
+    );
     assert.equal(effectsDelta(contractEffects(harness.services), before).podsRequested, 0, 'no pod before the kill');
     const orchestrator = harness.freshCoordinator(log);
     await orchestrator.start();

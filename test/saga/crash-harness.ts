@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { equals } from '@bufbuild/protobuf';
 import { SagaSchema } from '../../gen/mesh/v1/saga_pb.js';
 import { kafkaBrokers } from '../../src/kafka/index.js';
-import { createContractSaga, createSagaOrchestrator, foldSagaHistory, readSagaHistory, readSagaStates, sagaPartition, type SagaOrchestrator, type SagaTopics } from '../../src/saga/index.js';
+import { createContractSaga, createSagaOrchestrator, foldSagaHistory, readSagaHistory, readSagaStates, sagaPartition, type ContractSagaOptions, type SagaOrchestrator, type SagaTopics } from '../../src/saga/index.js';
 import { testKafka } from '../support/kafka.js';
 import { startSagaServices, testOrchestratorOptions, waitUntil, type SagaServices } from './saga-test-support.js';
 
@@ -34,12 +34,22 @@ type SagaLogNames = { topics: SagaTopics; groupId: string };
 /** CrashHarness runs the services in this process, coordinators as child processes or in process, and cleans all up. */
 export interface CrashHarness {
   services: SagaServices;
-  /** startCoordinator spawns a coordinator that runs `inputs` and hangs once `hangAfter` was answered (`before:Method`: just before calling it). */
-  startCoordinator(log: SagaLogNames, hangAfter: string, inputs: unknown[]): CoordinatorProcess;
-  /** killAfter waits for the child to report the call (`before:Method` as above), SIGKILLs it, and returns the id of the saga it started first. */
-  killAfter(coordinator: CoordinatorProcess, method: string): Promise<string>;
-  /** freshCoordinator is an in-process coordinator of the same saga log and group. */
-  freshCoordinator(log: SagaLogNames): SagaOrchestrator;
+  /**
+   * startCoordinator spawns a coordinator that runs `inputs` and hangs once
+   * `hangAfter` was answered (`before:Method`: just before calling it; '' for
+   * no hang); `env` adds fixture settings (HOLD_COMMIT_OF, SAGA_TIMEOUT_MS, SAGA_LOG_MODE).
+   */
+  startCoordinator(log: SagaLogNames, hangAfter: string, inputs: unknown[], env?: Record<string, string>): CoordinatorProcess;
+  /**
+   * killAfter waits for the child to report the call (`before:Method` as
+   * above, `held:step` for a held commit) and, when `durable` names a
+   * transition (`STEP_STARTED createEscrow`), for that transition to be in the
+   * log (a pipelined log may still be committing it), SIGKILLs the child, and
+   * returns the id of the saga it started first.
+   */
+  killAfter(coordinator: CoordinatorProcess, method: string, durable?: string): Promise<string>;
+  /** freshCoordinator is an in-process coordinator of the same saga log and group; `saga` tunes its contract saga (a child's SAGA_TIMEOUT_MS needs the same timeout here). */
+  freshCoordinator(log: SagaLogNames, saga?: Pick<ContractSagaOptions, 'timeout'>): SagaOrchestrator;
   /** assertLogRebuildsState checks that the state topic and the folded history both equal the coordinator's state. */
   assertLogRebuildsState(orchestrator: SagaOrchestrator, topics: SagaTopics): Promise<void>;
   close(): Promise<void>;
@@ -52,7 +62,7 @@ export async function startCrashHarness(): Promise<CrashHarness> {
   const orchestrators: SagaOrchestrator[] = [];
   return {
     services,
-    startCoordinator(log, hangAfter, inputs) {
+    startCoordinator(log, hangAfter, inputs, extraEnv = {}) {
       const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
         env: {
           ...process.env,
@@ -68,6 +78,7 @@ export async function startCrashHarness(): Promise<CrashHarness> {
           COCKPIT_URL: services.urls.cockpit,
           NOTIFICATION_URL: services.urls.notification,
           JOBS_PREFIX: services.jobsPrefix,
+          ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -77,19 +88,26 @@ export async function startCrashHarness(): Promise<CrashHarness> {
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
       return { child, lines, exited };
     },
-    async killAfter(coordinator, method) {
-      const line = method.startsWith('before:') ? `CALLING ${method.slice('before:'.length)}` : `CALLED ${method}`;
+    async killAfter(coordinator, method, durable) {
+      const line = method.startsWith('before:') ? `CALLING ${method.slice('before:'.length)}` : method.startsWith('held:') ? `HELD ${method.slice('held:'.length)}` : `CALLED ${method}`;
       await waitUntil(`the child coordinator to report "${line}"`, () => coordinator.lines.includes(line) || coordinator.child.exitCode !== null, 30_000);
       assert.ok(coordinator.lines.includes(line), `the child reported "${line}": ${coordinator.lines.join(' | ')}`);
+      if (durable) {
+        // The child prints `<KIND> <saga id> <step>` for every transition once it is in the log.
+        const [kind, step] = durable.split(' ');
+        const logged = () => coordinator.lines.some((printed) => printed.startsWith(`${kind} `) && printed.endsWith(` ${step}`));
+        await waitUntil(`the child coordinator to log "${durable}"`, () => logged() || coordinator.child.exitCode !== null, 30_000);
+        assert.ok(logged(), `the child logged "${durable}": ${coordinator.lines.join(' | ')}`);
+      }
       coordinator.child.kill('SIGKILL');
       assert.equal((await coordinator.exited).signal, 'SIGKILL');
       const started = coordinator.lines.find((line) => line.startsWith('STARTED '));
       assert.ok(started, 'the child started a saga');
       return started.split(' ')[1]!;
     },
-    freshCoordinator(log) {
+    freshCoordinator(log, saga = {}) {
       const orchestrator = createSagaOrchestrator(testOrchestratorOptions(log));
-      orchestrator.register(createContractSaga({ clients: services.clients, jobs: services.jobs }));
+      orchestrator.register(createContractSaga({ clients: services.clients, jobs: services.jobs, ...saga }));
       orchestrators.push(orchestrator);
       return orchestrator;
     },

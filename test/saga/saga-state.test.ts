@@ -6,6 +6,7 @@ import {
   applySagaTransition,
   defineSaga,
   foldSagaHistory,
+  inDoubtStep,
   jsonCodec,
   SagaError,
   sagaIdempotencyKey,
@@ -113,5 +114,38 @@ describe('saga state', () => {
       () => registry.register(defineSaga<void>({ name: 'e', version: 1 }).step({ name: 'a', execute: async () => 0 }).step({ name: 'a', execute: async () => 1 }).output(() => 0)),
       { code: 'INVALID_DEFINITION' },
     );
+  });
+
+  test('inDoubtStep names the step after the last recorded one when that one did not end for sure and the next has a compensation', () => {
+    const undo = async () => undefined;
+    const definition = defineSaga<{}>({ name: 'demo', version: 3 })
+      .step({ name: 'a', execute: async () => 1 })
+      .step({ name: 'b', execute: async () => 2, compensate: undo })
+      .step({ name: 'c', execute: async () => 3, compensate: undo })
+      .step({ name: 'd', execute: async () => 4, compensate: undo, logMode: 'write-ahead' })
+      .step({ name: 'e', execute: async () => 5, compensate: undo })
+      .output(() => 0);
+    const at = (...steps: [string, number, Kind, MessageInitShape<typeof SagaTransitionSchema>?][]) => {
+      let saga = applySagaTransition(undefined, create(SagaTransitionSchema, { sagaId: 's', name: 'demo', definitionVersion: 3, kind: Kind.STARTED, sequence: 1n }));
+      for (const [name, index, kind, fields] of steps) saga = applySagaTransition(saga, create(SagaTransitionSchema, { sagaId: 's', kind, stepName: name, stepIndex: index, ...fields }));
+      return saga;
+    };
+    assert.equal(inDoubtStep(at(), definition), undefined, 'nothing ran before the first record');
+    assert.equal(inDoubtStep(at(['a', 0, Kind.STEP_STARTED]), definition), 1, 'a may have completed and b run');
+    assert.equal(inDoubtStep(at(['a', 0, Kind.STEP_STARTED], ['a', 0, Kind.STEP_FAILED, { error: 'x' }]), definition), 1, 'FAILED may be an unknown outcome of a step without compensation');
+    assert.equal(inDoubtStep(at(['a', 0, Kind.STEP_STARTED], ['a', 0, Kind.STEP_COMPLETED], ['b', 1, Kind.STEP_STARTED]), definition), 2);
+    assert.equal(
+      inDoubtStep(at(['a', 0, Kind.STEP_STARTED], ['a', 0, Kind.STEP_COMPLETED]), definition),
+      undefined,
+      "a completion is logged with the next step's start: nothing past it can have run",
+    );
+    assert.equal(inDoubtStep(at(['c', 2, Kind.STEP_STARTED]), definition), undefined, 'a write-ahead step is never called before its record');
+    assert.equal(inDoubtStep(at(['d', 3, Kind.STEP_STARTED]), definition), undefined, 'nor is the step after a write-ahead one');
+    assert.equal(inDoubtStep(at(['e', 4, Kind.STEP_STARTED]), definition), undefined, 'no step after the last');
+    const noUndo = defineSaga<{}>({ name: 'demo', version: 3 })
+      .step({ name: 'a', execute: async () => 1 })
+      .step({ name: 'b', execute: async () => 2 })
+      .output(() => 0);
+    assert.equal(inDoubtStep(at(['a', 0, Kind.STEP_STARTED]), noUndo), undefined, 'a step without compensation needs no resolving');
   });
 });
