@@ -47,7 +47,12 @@ export interface Projection<S> {
    * present at the call has been applied.
    */
   start(): Promise<void>;
-  /** catchUp resolves once every record present at the call has been applied; rejects if apply failed. */
+  /**
+   * catchUp resolves once every record present at the call has been applied;
+   * rejects if apply failed. Present means readable by a read-committed
+   * consumer: a transaction's records count from when its commit markers are
+   * written, which can be a little after the producer's commit() returned.
+   */
   catchUp(signal?: AbortSignal): Promise<void>;
   /**
    * rebuild computes a fresh state from the beginning of the topics up to

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import { createProjection, ReplayErrorCode, type ReplayRecord } from '../../src/replay/index.js';
 import { testKafka, uniqueName } from '../support/kafka.js';
@@ -30,13 +31,30 @@ const ledger = (topic: string) =>
 const deposits = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ key: `account-${(from + i) % 7}`, value: String(from + i) }));
 
 // Writes records in a committed transaction, so the partitions end in transaction markers.
-async function produceTransactionally(kafka: Kafka, topic: string, records: { key: string; value: string }[]): Promise<void> {
+/**
+ * produceTransactionally commits `records` in one transaction and waits until
+ * read-committed readers can see them: commit() returns once the coordinator
+ * decided, but the partitions' commit markers are written after that (on a
+ * freshly started broker, noticeably later), and until then the records are
+ * not yet "present" for a read-committed consumer or offset lookup.
+ */
+async function produceTransactionally(kafka: Kafka, admin: Admin, topic: string, records: { key: string; value: string }[]): Promise<void> {
+  const before = await committedEnd(admin, topic);
   const producer = kafka.producer({ transactionalId: uniqueName('ledger-tx'), idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const transaction = await producer.transaction();
   await transaction.send({ topic, messages: records });
   await transaction.commit();
   await producer.disconnect();
+  for (let waited = 0; (await committedEnd(admin, topic)) < before + records.length; waited += 50) {
+    assert.ok(waited < 20_000, 'the commit markers were written');
+    await sleep(50);
+  }
+}
+
+/** committedEnd sums the read-committed end offsets of a topic's partitions. */
+async function committedEnd(admin: Admin, topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.offset), 0);
 }
 
 describe('createProjection', { timeout: 60_000 }, () => {
@@ -59,7 +77,7 @@ describe('createProjection', { timeout: 60_000 }, () => {
     try {
       await live.start();
       assert.equal(live.state.records, 40, 'start resolves once caught up');
-      await produceTransactionally(kafka, topic, deposits(40, 30));
+      await produceTransactionally(kafka, admin, topic, deposits(40, 30));
       await live.catchUp();
       assert.equal(live.state.records, 70);
       const liveSnapshot = live.snapshot();
