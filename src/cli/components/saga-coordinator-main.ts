@@ -4,6 +4,7 @@
 // and stops on SIGTERM/SIGINT or when its parent goes away.
 import { BidAcceptedSchema } from '../../../gen/market/v1/market_events_pb.js';
 import { createEventBus, EventChannels } from '../../events/index.js';
+import type { Disposable } from '../../resilience/index.js';
 import { closeMeshClients } from '../../rpc/client/index.js';
 import { CONTRACT_SAGA_NAME, createContractSaga, createSagaKafka, createSagaOrchestrator } from '../../saga/index.js';
 import { contractSagaId } from './contract-saga-id.js';
@@ -30,10 +31,24 @@ try {
       // The saga id comes from the bid, so a redelivered event finds the saga it already started.
       const sagaId = contractSagaId(bidId);
       log(`BidAccepted ${bidId}: starting ${CONTRACT_SAGA_NAME} ${sagaId}`);
-      void orchestrator.execute(CONTRACT_SAGA_NAME, { jobId, bidId }, { sagaId }).then(
+      let logged: Disposable | undefined;
+      const inLog = new Promise<void>((resolve) => {
+        logged = orchestrator.onTransition(({ saga }) => {
+          if (saga.sagaId === sagaId) resolve();
+        });
+      });
+      const outcome = orchestrator.execute(CONTRACT_SAGA_NAME, { jobId, bidId }, { sagaId }).then(
         (result) => log(`${sagaId} ${result.status}${result.error ? `: ${result.error}` : ''}`),
         (error: unknown) => log(`${sagaId} failed to run: ${(error as Error).message}`),
       );
+      // The bus commits the event's offset once this handler returns: until the
+      // saga's first transition is in the saga log, a crash would lose it.
+      // (A saga already known for this id ends `outcome` at once.)
+      try {
+        await Promise.race([inLog, outcome]);
+      } finally {
+        logged?.dispose();
+      }
     },
     { group: SAGA_COORDINATOR_GROUP },
   );
