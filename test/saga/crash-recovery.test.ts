@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { startCrashHarness, type CrashHarness } from './crash-harness.js';
-import { contractEffects, effectsDelta, seedAcceptedBid, testSagaLog } from './saga-test-support.js';
+import { contractEffects, effectsDelta, ONE_COMPLETED_CONTRACT, seedAcceptedBid, testSagaLog } from './saga-test-support.js';
 
 describe('a coordinator process SIGKILLed mid-saga', () => {
   let harness: CrashHarness;
@@ -32,17 +32,7 @@ describe('a coordinator process SIGKILLed mid-saga', () => {
     const result = await orchestrator.waitFor(sagaId, { signal: AbortSignal.timeout(30_000) });
     t.diagnostic(`recovered and finished in ${Date.now() - started} ms (includes the dead member's ${6000} ms session)`);
     assert.equal(result.status, 'completed', result.error);
-    assert.deepEqual(effectsDelta(contractEffects(harness.services), before), {
-      contractsCreated: 1,
-      contractsCancelled: 0,
-      escrowsCreated: 1,
-      escrowsRefunded: 0,
-      podsRequested: 1,
-      podsTerminated: 0,
-      projectsCreated: 1,
-      projectsArchived: 0,
-      notificationsSent: 2,
-    });
+    assert.deepEqual(effectsDelta(contractEffects(harness.services), before), ONE_COMPLETED_CONTRACT);
     const calls = harness.services.calls.slice(firstCall);
     assert.equal(calls.filter((call) => call === 'CreateEscrow').length, 2, 'CreateEscrow was called again after the crash (and answered from the idempotency store)');
     assert.equal(calls.filter((call) => call === 'CreateContract').length, 1, 'a step recorded as completed is not called again');

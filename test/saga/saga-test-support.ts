@@ -154,6 +154,19 @@ export function contractEffects(services: SagaServices): ContractEffects {
   };
 }
 
+/** ONE_COMPLETED_CONTRACT is what one completed contract saga does at the services: every effect once, nothing undone. */
+export const ONE_COMPLETED_CONTRACT: Readonly<ContractEffects> = Object.freeze({
+  contractsCreated: 1,
+  contractsCancelled: 0,
+  escrowsCreated: 1,
+  escrowsRefunded: 0,
+  podsRequested: 1,
+  podsTerminated: 0,
+  projectsCreated: 1,
+  projectsArchived: 0,
+  notificationsSent: 2,
+});
+
 /** effectsDelta subtracts two counter readings. */
 export function effectsDelta(after: ContractEffects, before: ContractEffects): ContractEffects {
   return Object.fromEntries(Object.entries(after).map(([name, value]) => [name, value - before[name as keyof ContractEffects]])) as unknown as ContractEffects;
