@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
-import { readConsumerLag, type ConsumerLagReading } from './consumer-lag.js';
+import { createBackgroundReading } from './background-reading.js';
+import { readConsumerLag } from './consumer-lag.js';
 import type { RunningComponent } from './mesh-component.js';
 import type { SagaCounts, StatusFrame } from './status-frame.js';
 
@@ -25,51 +26,28 @@ export interface StatusCollectorOptions {
 /** StatusCollector builds StatusFrames for the live table. */
 export interface StatusCollector {
   collect(): Promise<StatusFrame>;
-  /** settled resolves when no lag reading is in progress any more. */
+  /** settled resolves when no background reading is in progress any more. */
   settled(): Promise<void>;
 }
 
 /**
  * createStatusCollector asks every component for its status on each collect.
- * Consumer lag is read in the background, one reading at a time, and each
- * frame shows the latest finished one, so a slow broker never holds up the
- * health columns.
+ * Consumer lag and saga counts are background readings (createBackgroundReading):
+ * each frame shows the latest finished one, so a slow broker never holds up
+ * the health columns.
  */
 export function createStatusCollector(options: StatusCollectorOptions): StatusCollector {
-  let lag: ConsumerLagReading | { error: string } | undefined;
-  let reading: Promise<void> | undefined;
-  let sagas: SagaCounts | { error: string } | undefined;
-  let counting: Promise<void> | undefined;
-  let lastCount = -Infinity;
-
-  const refreshSagas = () => {
-    if (!options.countSagas || counting || Date.now() - lastCount < SAGA_COUNT_INTERVAL_MS) return;
-    lastCount = Date.now();
-    counting = options
-      .countSagas()
-      .then(
-        (result) => void (sagas = result),
-        (error: unknown) => void (sagas = { error: error instanceof Error ? error.message : String(error) }),
-      )
-      .finally(() => (counting = undefined));
-  };
-
-  const refreshLag = () => {
-    if (!options.admin || reading) return;
-    reading = readConsumerLag(options.admin, options.lagTopics ?? [])
-      .then(
-        (result) => void (lag = result),
-        (error: unknown) => void (lag = { error: error instanceof Error ? error.message : String(error) }),
-      )
-      .finally(() => (reading = undefined));
-  };
+  const { admin } = options;
+  const lag = admin ? createBackgroundReading(() => readConsumerLag(admin, options.lagTopics ?? [])) : undefined;
+  const sagas = options.countSagas ? createBackgroundReading(options.countSagas, SAGA_COUNT_INTERVAL_MS) : undefined;
 
   return {
     async collect() {
-      refreshLag();
-      refreshSagas();
+      lag?.refresh();
+      sagas?.refresh();
       // The first frame waits (a little) for a real reading rather than show an empty one.
-      if (lag === undefined && reading) await Promise.race([reading, sleep(FIRST_LAG_WAIT_MS, undefined, { ref: false })]);
+      const firstLag = lag?.latest() === undefined ? lag?.inFlight() : undefined;
+      if (firstLag) await Promise.race([firstLag, sleep(FIRST_LAG_WAIT_MS, undefined, { ref: false })]);
       const components = await Promise.all(
         options.components.map(async (component) => {
           const status = await component.status();
@@ -89,10 +67,10 @@ export function createStatusCollector(options: StatusCollectorOptions): StatusCo
       return {
         title: options.title(),
         components,
-        lag: options.admin ? (lag ?? { error: 'still reading' }) : undefined,
-        sagas: options.countSagas ? (sagas ?? { error: 'still reading' }) : undefined,
+        lag: lag ? (lag.latest() ?? { error: 'still reading' }) : undefined,
+        sagas: sagas ? (sagas.latest() ?? { error: 'still reading' }) : undefined,
       };
     },
-    settled: async () => void (await Promise.all([reading, counting])),
+    settled: async () => void (await Promise.all([lag?.inFlight(), sagas?.inFlight()])),
   };
 }

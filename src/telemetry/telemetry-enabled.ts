@@ -1,7 +1,10 @@
-import { createNoopMeter, metrics, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { createNoopMeter, metrics, propagation, type MeterProvider } from '@opentelemetry/api';
 import { TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION } from './telemetry-scope.js';
+import { isTracerProviderRegistered } from './tracing-active.js';
 
 const NOOP_METER = createNoopMeter();
+// Asked once per registered meter provider, not on every call.
+let meterCheck: { provider: MeterProvider; real: boolean } | undefined;
 
 /**
  * isTelemetryEnabled tells whether anything is registered with the
@@ -13,8 +16,9 @@ const NOOP_METER = createNoopMeter();
  * of a call. It is asked per call, so telemetry started later still applies.
  */
 export function isTelemetryEnabled(): boolean {
-  const provider = trace.getTracerProvider();
-  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION) !== undefined) return true;
-  if (metrics.getMeter(TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION) !== NOOP_METER) return true;
+  if (isTracerProviderRegistered()) return true;
+  const provider = metrics.getMeterProvider();
+  if (meterCheck?.provider !== provider) meterCheck = { provider, real: provider.getMeter(TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION) !== NOOP_METER };
+  if (meterCheck.real) return true;
   return propagation.fields().length > 0;
 }

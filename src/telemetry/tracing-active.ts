@@ -5,6 +5,12 @@ const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
 const PROBE = ROOT_CONTEXT.setValue(createContextKey('service-mesh-toolkit.context-probe'), true);
 const probeIsActive = (): boolean => context.active() === PROBE;
 
+/** isTracerProviderRegistered tells whether an SDK registered a tracer provider with the API. */
+export function isTracerProviderRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER;
+}
+
 /**
  * isTracingActive tells whether a span made now could be seen by anyone: true
  * once a tracer provider (which records and exports spans) or a context
@@ -14,8 +20,7 @@ const probeIsActive = (): boolean => context.active() === PROBE;
  * costs the Kafka hot paths while telemetry is off.
  */
 export function isTracingActive(): boolean {
-  const provider = trace.getTracerProvider();
-  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER) return true;
+  if (isTracerProviderRegistered()) return true;
   // A no-op context manager ignores `with`: the probe is only active under a real one.
   return context.with(PROBE, probeIsActive);
 }
