@@ -51,7 +51,8 @@ describe('idempotency-key dedupe', () => {
 
   before(async () => {
     auth = createTestAuth();
-    server = await createServer({ services: [auth.registration], idempotency: { ttlMs: 300 } });
+    // The default lifetime: a short one made the replay tests race the clock on a loaded machine.
+    server = await createServer({ services: [auth.registration] });
     sessions = new Http2SessionManager(server.url);
     client = createClient(AuthService, createGrpcTransport({ baseUrl: server.url, sessionManager: sessions }));
   });
@@ -124,11 +125,20 @@ describe('idempotency-key dedupe', () => {
   });
 
   test('outcomes expire after the TTL', async () => {
-    const key = newKey();
-    const first = await create(user('f@example.com'), key);
-    await sleep(400);
-    const later = await create(user('f@example.com'), key);
-    assert.notEqual(later.userId, first.userId);
+    const shortLived = await createServer({ services: [auth.registration], idempotency: { ttlMs: 300 } });
+    const shortLivedSessions = new Http2SessionManager(shortLived.url);
+    const shortLivedClient = createClient(AuthService, createGrpcTransport({ baseUrl: shortLived.url, sessionManager: shortLivedSessions }));
+    const createOnce = (key: string) =>
+      shortLivedClient.createUser(user('f@example.com'), { headers: { [IDEMPOTENCY_KEY_HEADER]: key } }).then((r) => r.user!.userId);
+    try {
+      const key = newKey();
+      const first = await createOnce(key);
+      await sleep(400);
+      assert.notEqual(await createOnce(key), first);
+    } finally {
+      shortLivedSessions.abort();
+      await shortLived.close();
+    }
   });
 
   test('calls without a key always run; a malformed key is InvalidArgument', async () => {
