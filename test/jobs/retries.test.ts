@@ -38,8 +38,9 @@ describe('job retries and dead letters', () => {
     assert.equal(attempts.length, 4);
     const gaps = attempts.slice(1).map((at, index) => at - attempts[index]!);
     process.stdout.write(`# retry gaps: ${gaps.join(', ')} ms\n`);
+    // Lower bounds only: each gap is at least its backoff step (300, 600, 1200 ms), which
+    // shows the growth; comparing gaps with each other fails when load delays one of them.
     assert.ok(gaps[0]! >= 300 && gaps[1]! >= 600 && gaps[2]! >= 1200, `gaps ${gaps.join(', ')} shorter than the backoff`);
-    assert.ok(gaps[0]! < gaps[1]! && gaps[1]! < gaps[2]!, `gaps ${gaps.join(', ')} do not grow`);
     assert.ok(laterDoneAt > 0 && laterDoneAt < attempts[1]!, 'the later job waited for the retries');
     const dead = await manager.listDeadLetters(QueueNames.EMAIL_QUEUE);
     assert.equal(dead.length, 1);
