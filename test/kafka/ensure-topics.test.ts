@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Admin } from 'kafkajs';
+import { describe, test } from 'node:test';
 import { ensureTopics, type TopicSpec } from '../../src/kafka/index.js';
-import { testKafka, uniqueName } from '../support/kafka.js';
+import { testKafka, uniqueName, useAdmin } from '../support/kafka.js';
 
 describe('ensureTopics', () => {
   const kafka = testKafka();
-  let admin: Admin;
-  before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  after(async () => {
-    await admin.disconnect();
-  });
+  const admin = useAdmin(kafka);
 
   test('creates missing topics with their partitions and configs, and is idempotent', async () => {
     const a = uniqueName('ensure-a');

@@ -1,21 +1,12 @@
 // kafkajs 2.2.4 predates Kafka 4 (which dropped old protocol versions, KIP-896):
 // these tests prove every feature the toolkit relies on still works against the broker.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Admin } from 'kafkajs';
-import { testKafka, uniqueName } from '../support/kafka.js';
+import { after, describe, test } from 'node:test';
+import { testKafka, uniqueName, useAdmin } from '../support/kafka.js';
 
 describe('kafkajs against the local Kafka broker', () => {
   const kafka = testKafka();
-  let admin: Admin;
-
-  before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  after(async () => {
-    await admin.disconnect();
-  });
+  const admin = useAdmin(kafka);
 
   test('admin creates topics with partitions and configs, and describes them', async () => {
     const topic = uniqueName('compat-admin');

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Partitioners, type Admin } from 'kafkajs';
+import { after, describe, test } from 'node:test';
+import { Partitioners } from 'kafkajs';
 import { acquireSharedProducer, createKafka, createMeshProducer, ensureTopics, KafkaTransportError } from '../../src/kafka/index.js';
 import { freePort } from '../support/free-port.js';
-import { testKafka, uniqueName } from '../support/kafka.js';
+import { testKafka, uniqueName, useAdmin } from '../support/kafka.js';
 
 describe('mesh producer', () => {
   const kafka = testKafka();
-  let admin: Admin;
-  before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  after(async () => {
-    await admin.disconnect();
-  });
+  const admin = useAdmin(kafka);
 
   test('acknowledges each record with the partition its key hashes to and its own offset', async () => {
     const topic = uniqueName('producer');

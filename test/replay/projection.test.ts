@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import { createProjection, ReplayErrorCode, type ReplayRecord } from '../../src/replay/index.js';
-import { testKafka, uniqueName } from '../support/kafka.js';
+import { testKafka, uniqueName, useAdmin } from '../support/kafka.js';
 import { createTopic, produce } from './replay-fixtures.js';
 
 interface Ledger {
@@ -59,15 +59,7 @@ async function committedEnd(admin: Admin, topic: string): Promise<number> {
 
 describe('createProjection', { timeout: 60_000 }, () => {
   const kafka = testKafka();
-  let admin: Admin;
-
-  before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  after(async () => {
-    await admin.disconnect();
-  });
+  const admin = useAdmin(kafka);
 
   test('a projection wiped and rebuilt by replay is identical to the live one', async () => {
     const topic = await createTopic(admin, 'ledger');

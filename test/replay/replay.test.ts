@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Admin } from 'kafkajs';
 import { replay, ReplayError, ReplayErrorCode, type ReplayProgress, type ReplayRecord } from '../../src/replay/index.js';
-import { testKafka, uniqueName } from '../support/kafka.js';
+import { testKafka, uniqueName, useAdmin } from '../support/kafka.js';
 import { createTopic, produce, readBack, topicSize, type TestRecord } from './replay-fixtures.js';
 
 const text = (record: ReplayRecord) => String(record.value);
 
 describe('replay', { timeout: 60_000 }, () => {
   const kafka = testKafka();
-  let admin: Admin;
-
-  before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  after(async () => {
-    await admin.disconnect();
-  });
+  const admin = useAdmin(kafka);
 
   test('between two timestamps delivers exactly the records stamped in [from, to), out-of-order stamps filtered', async () => {
     const topic = await createTopic(admin, 'replay-time');

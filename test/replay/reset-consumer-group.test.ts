@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { ReplayError, ReplayErrorCode, resetConsumerGroup } from '../../src/replay/index.js';
-import { testKafka, uniqueName } from '../support/kafka.js';
+import { testKafka, uniqueName, useAdmin } from '../support/kafka.js';
 import { createTopic, produce } from './replay-fixtures.js';
 
 // Runs a member of `groupId` that commits each record it handles, until it has seen `count`.
@@ -35,15 +35,7 @@ const committed = async (admin: Admin, groupId: string, topic: string) =>
 
 describe('resetConsumerGroup', { timeout: 60_000 }, () => {
   const kafka = testKafka();
-  let admin: Admin;
-
-  before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  after(async () => {
-    await admin.disconnect();
-  });
+  const admin = useAdmin(kafka);
 
   test('refuses with GROUP_ACTIVE while the group has members, and resets it once stopped', async () => {
     const topic = await createTopic(admin, 'reset', 2);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import { after, before } from 'node:test';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka } from '../../src/kafka/create-kafka.js';
 
 /** uniqueName gives each test its own topics and groups, so runs never see each other's records. */
@@ -10,6 +11,17 @@ export function uniqueName(prefix: string): string {
 /** testKafka is a kafkajs client on the broker the test command started (KAFKA_BROKERS). */
 export function testKafka(clientId = uniqueName('test')): Kafka {
   return createKafka({ clientId });
+}
+
+/**
+ * useAdmin gives the enclosing suite one kafkajs admin, connected before its
+ * first test and disconnected after its last.
+ */
+export function useAdmin(kafka: Kafka): Admin {
+  const admin = kafka.admin();
+  before(() => admin.connect());
+  after(() => admin.disconnect());
+  return admin;
 }
 
 /** readRecords reads `expected` records of a topic from its beginning through a throwaway consumer group. */
