@@ -17,6 +17,8 @@ export interface DeadLetterView {
   consumerGroup: string | undefined;
   failedAt: string | undefined;
   redriveCount: number;
+  /** Set when the value was cut to fit the DLQ: the original length in bytes. */
+  originalValueBytes: number | undefined;
   headers: Record<string, string>;
   /** payload is the decoded event when its ce_type is a known message, else the value in base64. */
   payload: JsonValue;
@@ -40,6 +42,7 @@ export function deadLetterView(entry: DeadLetterEntry): DeadLetterView {
     consumerGroup: entry.consumerGroup,
     failedAt: entry.failedAt?.toISOString() ?? new Date(entry.timestamp).toISOString(),
     redriveCount: entry.redriveCount,
+    originalValueBytes: entry.originalValueBytes,
     headers,
     payload: decodePayload(entry),
   };

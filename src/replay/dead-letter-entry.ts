@@ -30,6 +30,11 @@ export interface DeadLetterEntry {
   id: string | undefined;
   /** How many times this record was redriven already (DeadLetterHeaders.REDRIVE_COUNT, 0 when absent). */
   redriveCount: number;
+  /**
+   * The original value's length when the copy's value was cut to fit the DLQ
+   * (DeadLetterHeaders.ORIGINAL_VALUE_BYTES): such a record cannot be restored.
+   */
+  originalValueBytes: number | undefined;
   /** The original record's headers: every dead-letter header removed (the redrive count too). */
   headers: RecordHeaders;
 }
@@ -63,6 +68,7 @@ export function parseDeadLetter(record: ReplayRecord): DeadLetterEntry {
     type: header(CloudEventHeaders.TYPE),
     id: header(CloudEventHeaders.ID),
     redriveCount: number(DeadLetterHeaders.REDRIVE_COUNT) ?? 0,
+    originalValueBytes: number(DeadLetterHeaders.ORIGINAL_VALUE_BYTES),
     headers,
   };
 }

@@ -39,6 +39,12 @@ export interface DeadLetterRedrive {
   scanned: number;
   /** Dead letters matching the filter, in the order they were sent. */
   moved: RedrivenDeadLetter[];
+  /**
+   * Dead letters matching the filter that stay where they are: their value was
+   * cut to fit the DLQ (`originalValueBytes`), so sending them back would put a
+   * different record on the origin topic.
+   */
+  unrestorable: DeadLetterEntry[];
   /** The read of the DLQ. */
   replay: ReplaySummary;
 }
@@ -51,6 +57,8 @@ export interface DeadLetterRedrive {
  * record is partitioned by its key again (the same partition as before unless
  * the topic grew). Kafka cannot delete single records, so the dead letters stay
  * in the DLQ; the returned entries (DLQ partition/offset) tell what was moved.
+ * A dead letter whose value was cut to fit the DLQ is never sent back; it is
+ * reported in `unrestorable`.
  */
 export async function redriveDeadLetters(options: RedriveDeadLettersOptions): Promise<DeadLetterRedrive> {
   const dlqTopic = resolveDeadLetterTopic(options);
@@ -62,6 +70,7 @@ export async function redriveDeadLetters(options: RedriveDeadLettersOptions): Pr
     await producer.connect();
   }
   const moved: RedrivenDeadLetter[] = [];
+  const unrestorable: DeadLetterEntry[] = [];
   let scanned = 0;
   try {
     const summary = await replay({
@@ -74,6 +83,10 @@ export async function redriveDeadLetters(options: RedriveDeadLettersOptions): Pr
         scanned++;
         const entry = parseDeadLetter(record);
         if (!matchesDeadLetter(entry, options.filter)) return;
+        if (entry.originalValueBytes !== undefined) {
+          unrestorable.push(entry);
+          return;
+        }
         if (!producer) {
           moved.push({ entry, partition: undefined, offset: undefined });
           return;
@@ -86,7 +99,7 @@ export async function redriveDeadLetters(options: RedriveDeadLettersOptions): Pr
         moved.push({ entry, partition: written?.partition, offset: written?.baseOffset });
       },
     });
-    return { dlqTopic, dryRun, scanned, moved, replay: summary };
+    return { dlqTopic, dryRun, scanned, moved, unrestorable, replay: summary };
   } finally {
     await producer?.disconnect();
   }

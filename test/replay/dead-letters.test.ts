@@ -129,4 +129,23 @@ describe('dead letters', { timeout: 60_000 }, () => {
     assert.deepEqual(done.moved.map((moved) => moved.entry.key?.toString()), ['k1', 'k2']);
     assert.deepEqual((await readBack(kafka, target, 2)).map((record) => record.value), ['v1', 'v2']);
   });
+
+  test('redrive keeps a dead letter whose value was cut to fit the DLQ and reports it as unrestorable', async () => {
+    const target = uniqueName('orders-cut');
+    const targetDlq = deadLetterTopic(target);
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: target, numPartitions: 1 }, { topic: targetDlq, numPartitions: 1 }] });
+    const failed = { [DeadLetterHeaders.ORIGIN_TOPIC]: target, [DeadLetterHeaders.ERROR_CODE]: 'DECODE_FAILED' };
+    await produce(kafka, targetDlq, [
+      { key: 'whole', value: 'all of it', headers: failed },
+      { key: 'cut', value: 'the first b', headers: { ...failed, [DeadLetterHeaders.ORIGINAL_VALUE_BYTES]: '2000000' } },
+    ]);
+    const listed = await listDeadLetters({ kafka, dlqTopic: targetDlq });
+    assert.deepEqual(listed.entries.map((entry) => [entry.key?.toString(), entry.originalValueBytes]), [['whole', undefined], ['cut', 2_000_000]]);
+
+    const done = await redriveDeadLetters({ kafka, dlqTopic: targetDlq });
+    assert.deepEqual(done.moved.map((moved) => moved.entry.key?.toString()), ['whole']);
+    assert.deepEqual(done.unrestorable.map((entry) => entry.key?.toString()), ['cut']);
+    assert.deepEqual((await readBack(kafka, target, 1)).map((record) => record.value), ['all of it']);
+    assert.equal(await topicSize(admin, target), 1, 'the cut record was not sent back');
+  });
 });

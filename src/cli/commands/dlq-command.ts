@@ -99,9 +99,11 @@ export function registerDlqCommand(program: Command): void {
         const result = await redriveDeadLetters({ ...target, kafka: cli.kafka, filter: deadLetterFilter(options), dryRun: options.dryRun ?? false, onProgress: progress.update });
         progress.stop();
         const moved = result.moved.map((item) => ({ ...deadLetterView(item.entry), to: item.offset === undefined ? undefined : `${item.entry.originTopic} ${item.partition}:${item.offset}` }));
-        if (options.json) return printJson({ dlqTopic: result.dlqTopic, dryRun: result.dryRun, scanned: result.scanned, moved });
+        const unrestorable = result.unrestorable.map(deadLetterView);
+        if (options.json) return printJson({ dlqTopic: result.dlqTopic, dryRun: result.dryRun, scanned: result.scanned, moved, unrestorable });
         for (const item of moved) process.stdout.write(`  ${item.record} ${item.type ?? '-'} key=${item.key ?? '-'} → ${item.to ?? `${item.originTopic} (dry run)`}\n`);
-        process.stdout.write(`mesh: ${result.dryRun ? 'would redrive' : 'redrove'} ${moved.length} of ${result.scanned} dead letters of ${result.dlqTopic}\n`);
+        for (const item of unrestorable) process.stdout.write(`  ${item.record} ${item.type ?? '-'} key=${item.key ?? '-'} kept: its value was cut to fit the DLQ\n`);
+        process.stdout.write(`mesh: ${result.dryRun ? 'would redrive' : 'redrove'} ${moved.length} of ${result.scanned} dead letters of ${result.dlqTopic}${unrestorable.length > 0 ? `; ${unrestorable.length} kept (cut to fit the DLQ, cannot be restored)` : ''}\n`);
       } finally {
         progress.stop();
         await cli.close();
