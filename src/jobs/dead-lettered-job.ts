@@ -7,7 +7,14 @@ export interface DeadLetteredJob<Q extends QueueName = QueueName> {
   jobId: string;
   queue: Q;
   name: string;
-  data: JobData<Q>;
+  /** The job's payload; undefined when it cannot be read back (see `unreadable`). */
+  data: JobData<Q> | undefined;
+  /**
+   * Why `data` is missing: the payload or the job headers did not decode, or
+   * the payload was cut to fit the dead-letter topic. Such a job cannot be
+   * retried, only removed.
+   */
+  unreadable: string | undefined;
   /** Runs made before it was dead-lettered. */
   attempts: number;
   /** A JobErrorCode: JOB_FAILED, UNRECOVERABLE or DECODE_FAILED. */

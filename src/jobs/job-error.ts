@@ -15,6 +15,8 @@ export type JobErrorCode =
   | 'DEAD_LETTERED'
   /** A dead-lettered job or a schedule was not found. */
   | 'NOT_FOUND'
+  /** A dead-lettered job cannot be retried: its payload was cut to fit the dead-letter topic, or does not decode. */
+  | 'DEAD_LETTER_UNREADABLE'
   /** An option is out of range (a cron pattern, a date, a concurrency). */
   | 'INVALID_OPTION'
   /** A scheduler could not write a due job and its tombstone (fenced by a new owner, or the broker failed); the owner fires it again. */

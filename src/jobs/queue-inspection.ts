@@ -38,22 +38,34 @@ export async function listDeadLetters<Q extends QueueName>(base: QueueBase, queu
       continue;
     }
     const headers = message.headers ?? {};
+    // Listed even when unreadable: a corrupt job must stay visible so it can be removed.
     let data: DeadLetteredJob<Q>['data'];
+    let unreadable: string | undefined;
     let name = '';
     let key: string | undefined;
     try {
       const info = readJobHeaders(headers);
       name = info.metadata.name;
       key = info.metadata.key || undefined;
-      data = fromBinary(QueueSchemas[queue], message.value) as DeadLetteredJob<Q>['data'];
-    } catch {
-      continue;
+    } catch (error) {
+      unreadable = `job headers do not decode: ${(error as Error).message}`;
+    }
+    const originalBytes = headerText(headers, DeadLetterHeaders.ORIGINAL_VALUE_BYTES);
+    if (originalBytes !== undefined) {
+      unreadable ??= `payload cut to fit the dead-letter topic (${originalBytes} bytes originally)`;
+    } else {
+      try {
+        data = fromBinary(QueueSchemas[queue], message.value) as DeadLetteredJob<Q>['data'];
+      } catch (error) {
+        unreadable ??= `payload does not decode: ${(error as Error).message}`;
+      }
     }
     live.set(jobId, {
       jobId,
       queue,
       name,
       data,
+      unreadable,
       key,
       attempts: Number(headerText(headers, DeadLetterHeaders.ATTEMPTS) ?? '0'),
       errorCode: headerText(headers, DeadLetterHeaders.ERROR_CODE) ?? '',
@@ -79,6 +91,9 @@ async function findDeadLetter<Q extends QueueName>(base: QueueBase, queue: Q, jo
  */
 export async function retryDeadLetter(base: QueueBase, queue: QueueName, jobId: string): Promise<void> {
   const job = await findDeadLetter(base, queue, jobId);
+  if (job.data === undefined || job.unreadable !== undefined) {
+    throw new JobError('DEAD_LETTER_UNREADABLE', `dead-lettered job ${jobId} of queue ${queue} cannot be retried: ${job.unreadable ?? 'no payload'}; remove it instead`);
+  }
   const info = readJobHeaders(job.headers);
   const headers: Record<string, string | Buffer> = {};
   for (const [name, value] of Object.entries(job.headers)) {

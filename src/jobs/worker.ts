@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { JobLifecycleEvent_State } from '../../gen/mesh/v1/job_pb.js';
 import { readContextHeaders, runWithContext } from '../context/index.js';
 import { createMemoryDedupeStore, deadLetterRecord } from '../events/index.js';
-import { DEFAULT_RESTART_BACKOFF, type ConsumedRecord, type ConsumerRunner, type OutgoingRecord } from '../kafka/index.js';
+import { BROKER_DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RESTART_BACKOFF, topicMaxMessageBytes, type ConsumedRecord, type ConsumerRunner, type OutgoingRecord } from '../kafka/index.js';
 import { abortableSleep, computeBackoff, type Disposable } from '../resilience/index.js';
 import { ListenerSet } from '../resilience/listener-set.js';
 import type { Job, JobProcessor } from './job.js';
@@ -157,8 +157,23 @@ export function createJobWorker<Q extends QueueName>(base: QueueBase, queue: Q, 
     base.lifecycle.emit(sourceOf(record), [lifecycle(info, state, extra)]);
   }
 
+  let deadLetterLimit: Promise<number> | undefined;
+  /**
+   * deadLetterMaxBytes is the dead-letter topic's record limit, read once: a
+   * copy the broker refuses would be resent forever and hold up its partition.
+   */
+  function deadLetterMaxBytes(): Promise<number> {
+    return (deadLetterLimit ??= base
+      .admin()
+      .then((admin) => topicMaxMessageBytes(admin, topics.deadLetter))
+      .catch(() => {
+        deadLetterLimit = undefined;
+        return BROKER_DEFAULT_MAX_MESSAGE_BYTES;
+      }));
+  }
+
   async function deadLetter(record: ConsumedRecord, info: JobRecordInfo | undefined, code: JobErrorCode, message: string, attempts = info?.metadata.attempt ?? 0): Promise<boolean> {
-    const dlq = deadLetterRecord(record, { code, message, attempts, group: groupId });
+    const dlq = deadLetterRecord(record, { code, message, attempts, group: groupId }, new Date(), await deadLetterMaxBytes());
     // Keyed by job id (the ordering key stays in job-key): the DLQ is compacted, so retry and remove are by id.
     const records: OutgoingRecord[] = [{ ...dlq, topic: topics.deadLetter, key: info?.metadata.jobId ?? `${record.partition}@${record.offset}` }];
     const events = info ? [lifecycle(info, JobLifecycleEvent_State.FAILED, { error: message }), lifecycle(info, JobLifecycleEvent_State.DEAD_LETTERED, { error: message })] : [];

@@ -106,6 +106,15 @@ describe('corrupt records on a job queue', () => {
       else assert.match(String(record.key), /^\d+@\d+$/, `${entry.job.name}: keyed by partition@offset`);
     }
 
+    // Every one stays visible through the API, with why it cannot be retried.
+    const listed = await manager.listDeadLetters(QUEUE);
+    assert.equal(listed.length, corrupt.size, 'listDeadLetters shows every corrupt job');
+    for (const job of listed) {
+      assert.equal(job.errorCode, 'DECODE_FAILED');
+      assert.ok(job.unreadable, `${job.jobId}: says why it is unreadable`);
+      await assert.rejects(manager.retryDeadLetter(QUEUE, job.jobId), (error: unknown) => error instanceof JobError && error.code === 'DEAD_LETTER_UNREADABLE');
+    }
+
     const lost = validIds.filter((id) => !runs.has(id)).length;
     const duplicates = [...runs.values()].filter((count) => count > 1).length;
     assert.equal(lost, 0, 'no valid job was lost');

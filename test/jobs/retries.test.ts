@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { JobError, QueueNames, UnrecoverableJobError, type QueueManager } from '../../src/jobs/index.js';
-import { email, testManager, waitUntil } from './job-test-support.js';
+import kafkajs from 'kafkajs';
+import { JobError, jobTopics, QueueNames, UnrecoverableJobError, type QueueManager } from '../../src/jobs/index.js';
+import { testKafka } from '../support/kafka.js';
+import { email, TEST_RETRY_TIERS, testManager, waitUntil } from './job-test-support.js';
+
+// kafkajs is CommonJS: Node's ESM loader cannot see this export by name.
+const { ConfigResourceTypes } = kafkajs;
+
+const isJobError = (code: string) => (error: unknown) => error instanceof JobError && error.code === code;
 
 describe('job retries and dead letters', () => {
   const managers: QueueManager[] = [];
@@ -48,7 +55,7 @@ describe('job retries and dead letters', () => {
     assert.equal(dead[0]!.errorCode, 'JOB_FAILED');
     assert.equal(dead[0]!.attempts, 4);
     assert.match(dead[0]!.errorMessage, /smtp refused \(attempt 4\)/);
-    assert.equal(dead[0]!.data.notificationId, 'failing');
+    assert.equal(dead[0]!.data?.notificationId, 'failing');
     const counts = await manager.getJobCounts(QueueNames.EMAIL_QUEUE);
     assert.equal(counts.failed, 1);
   });
@@ -83,5 +90,37 @@ describe('job retries and dead letters', () => {
     assert.deepEqual(dead, []);
     await assert.rejects(manager.removeDeadLetter(QueueNames.SMS_QUEUE, second.jobId), (error: unknown) => error instanceof JobError && error.code === 'NOT_FOUND');
     await waitUntil('no job active', () => worker.activeCount() === 0);
+  });
+
+  test('a dead letter too large for its topic is cut to fit: listed as unreadable, refused by retry, removable; the queue goes on', async () => {
+    const manager = testManager();
+    managers.push(manager);
+    const events = manager.createQueueEvents();
+    await events.waitUntilReady();
+    const worker = manager.createWorker(QueueNames.EMAIL_QUEUE, async (job) => {
+      if (job.data.notificationId === 'huge') throw new UnrecoverableJobError('template too large to render');
+    });
+    await worker.waitUntilReady();
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const dlqTopic = jobTopics(QueueNames.EMAIL_QUEUE, manager.topicPrefix, TEST_RETRY_TIERS).deadLetter;
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: dlqTopic, configEntries: [{ name: 'max.message.bytes', value: '16384' }] }] });
+    } finally {
+      await admin.disconnect();
+    }
+    // 40 kB fits the queue's topic but not its dead-letter topic.
+    const huge = await manager.addJob(QueueNames.EMAIL_QUEUE, 'send-email', email('huge', { body: 'x'.repeat(40_000) }));
+    await assert.rejects(events.waitFor(huge.jobId, { timeoutMs: 15_000 }), isJobError('DEAD_LETTERED'));
+    const later = await manager.addJob(QueueNames.EMAIL_QUEUE, 'send-email', email('later'));
+    await events.waitFor(later.jobId, { timeoutMs: 15_000 });
+
+    const dead = await manager.listDeadLetters(QueueNames.EMAIL_QUEUE);
+    assert.deepEqual(dead.map((job) => [job.jobId, job.name, job.errorCode, job.errorMessage]), [[huge.jobId, 'send-email', 'UNRECOVERABLE', 'template too large to render']]);
+    assert.equal(dead[0]!.data, undefined);
+    assert.match(dead[0]!.unreadable ?? '', /cut to fit the dead-letter topic \(\d+ bytes originally\)/);
+    await assert.rejects(manager.retryDeadLetter(QueueNames.EMAIL_QUEUE, huge.jobId), isJobError('DEAD_LETTER_UNREADABLE'));
+    await manager.removeDeadLetter(QueueNames.EMAIL_QUEUE, huge.jobId);
+    assert.deepEqual(await manager.listDeadLetters(QueueNames.EMAIL_QUEUE), []);
   });
 });

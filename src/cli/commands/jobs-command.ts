@@ -35,7 +35,7 @@ export function registerJobsCommand(program: Command): void {
         const rows = [];
         for (const queue of queues) {
           const counts = await manager.getJobCounts(queue);
-          const failed = options.failed ? (await manager.listDeadLetters(queue)).map((job) => ({ jobId: job.jobId, name: job.name, errorCode: job.errorCode, errorMessage: job.errorMessage, attempts: job.attempts, failedAt: job.failedAt.toISOString() })) : undefined;
+          const failed = options.failed ? (await manager.listDeadLetters(queue)).map((job) => ({ jobId: job.jobId, name: job.name, errorCode: job.errorCode, errorMessage: job.errorMessage, attempts: job.attempts, failedAt: job.failedAt.toISOString(), ...(job.unreadable ? { unreadable: job.unreadable } : {}) })) : undefined;
           rows.push({ queue, waiting: counts.waiting, delayed: counts.delayed, failed: counts.failed, ...(failed ? { failedJobs: failed } : {}) });
         }
         if (options.json) return printJson(rows);
