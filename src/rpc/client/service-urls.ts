@@ -1,3 +1,4 @@
+import { MESH_TLS_CA_ENV, MESH_TLS_CERT_ENV } from '../tls/tls-env.js';
 import { parseBaseUrls } from './parse-base-urls.js';
 
 /** MeshServiceName names one of the six services of the mesh. */
@@ -43,11 +44,16 @@ export const DEFAULT_SERVICE_URLS: Readonly<Record<MeshServiceName, string>> = O
 
 /**
  * serviceUrls returns the endpoints of one service: the comma-separated list
- * in its environment variable (e.g. AUTH_SERVICE_URL), else its default URL.
+ * in its environment variable (e.g. AUTH_SERVICE_URL), else its default URL,
+ * with https when the mesh runs on TLS (MESH_TLS_CA or MESH_TLS_CERT set):
+ * the services then serve TLS only, and a cleartext default would fail every call.
  */
 export function serviceUrls(name: MeshServiceName, env: NodeJS.ProcessEnv = process.env): string[] {
   const configured = env[SERVICE_URL_ENV[name]]?.trim();
-  return parseBaseUrls(configured ? configured : DEFAULT_SERVICE_URLS[name]);
+  if (configured) return parseBaseUrls(configured);
+  const fallback = DEFAULT_SERVICE_URLS[name];
+  const tls = Boolean(env[MESH_TLS_CA_ENV]?.trim() || env[MESH_TLS_CERT_ENV]?.trim());
+  return parseBaseUrls(tls ? fallback.replace(/^http:/, 'https:') : fallback);
 }
 
 /** serviceUrlTable returns the endpoints of every service, as serviceUrls reads them. */

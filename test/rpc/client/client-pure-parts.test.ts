@@ -105,5 +105,8 @@ describe('endpoints and service URLs', () => {
     assert.deepEqual(serviceUrls('market', env), ['http://m1:80', 'http://m2:80']);
     assert.deepEqual(serviceUrls('auth', env), ['http://localhost:3001']);
     assert.deepEqual(serviceUrlTable(env).notification, ['http://localhost:3006']);
+    const tls = { ...env, MESH_TLS_CA: '/etc/mesh/ca.pem' };
+    assert.deepEqual(serviceUrls('auth', tls), ['https://localhost:3001'], 'a TLS mesh defaults to https');
+    assert.deepEqual(serviceUrls('market', tls), ['http://m1:80', 'http://m2:80'], 'configured URLs are kept as given');
   });
 });
