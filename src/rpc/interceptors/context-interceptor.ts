@@ -1,5 +1,6 @@
 import type { Interceptor } from '@connectrpc/connect';
-import { createContext, getContext, newSpanId, runWithContext, writeContextHeaders } from '../../context/index.js';
+import { createContext, getContext, newSpanId, writeContextHeaders } from '../../context/index.js';
+import { runInNewContext } from '../../context/request-context.js';
 
 /**
  * createContextInterceptor returns an interceptor that puts the current
@@ -14,6 +15,6 @@ export function createContextInterceptor(): Interceptor {
     const context = current ?? createContext();
     // The caller's span becomes the server's parent; each call is its own span.
     writeContextHeaders(context, req.header, newSpanId());
-    return current ? next(req) : runWithContext(context, () => next(req));
+    return current ? next(req) : runInNewContext(context, () => next(req));
   };
 }
