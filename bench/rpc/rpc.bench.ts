@@ -313,6 +313,8 @@ async function main(): Promise<void> {
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       'x-correlation-id': '6f1c2d9e-3b1a-4c55-9a57-1d2c3b4a5e6f',
     };
+    const { 'grpc-timeout': _grpcTimeout, ...contextHeaders } = toolkitHeaders;
+    const toolkitConnectHeaders = { 'connect-timeout-ms': '10000', ...contextHeaders };
     const grpcJs = grpcJsAuthClient(toolkitServer.ready.port);
     closers.push(() => grpcJs.close());
     const grpcJsCall = () =>
@@ -321,6 +323,12 @@ async function main(): Promise<void> {
     const all: Variant[] = [
       { name: 'toolkit-connect', what: 'createMeshClient, Connect protocol → toolkit server', call: () => toolkitConnect.getUser(request), server: toolkitServer },
       { name: 'bare-connect', what: 'connect-es createConnectTransport, no interceptors → toolkit server', call: () => bareConnect.getUser(request), server: toolkitServer },
+      {
+        name: 'bare-connect+headers',
+        what: 'as bare-connect, sending the toolkit client\'s timeout and context headers',
+        call: () => bareConnect.getUser(request, { headers: toolkitConnectHeaders }),
+        server: toolkitServer,
+      },
       { name: 'toolkit-grpc', what: 'createMeshClient, gRPC protocol → toolkit server', call: () => toolkitGrpc.getUser(request), server: toolkitServer },
       { name: 'bare-grpc', what: 'connect-es createGrpcTransport, no interceptors → toolkit server', call: () => bareGrpc.getUser(request), server: toolkitServer },
       { name: 'bare-grpc+headers', what: 'as bare-grpc, sending the toolkit client\'s timeout and context headers', call: () => bareGrpc.getUser(request, { headers: toolkitHeaders }), server: toolkitServer },
@@ -338,6 +346,8 @@ async function main(): Promise<void> {
     const comparisons: Comparison[] = [
       { name: 'full stack vs bare, Connect protocol (toolkit-connect / bare-connect)', subject: 'toolkit-connect', baseline: 'bare-connect', goal: true },
       { name: 'full stack vs bare, gRPC protocol (toolkit-grpc / bare-grpc)', subject: 'toolkit-grpc', baseline: 'bare-grpc', goal: true },
+      { name: 'server share, Connect: the toolkit\'s headers at the toolkit server (bare-connect+headers / bare-connect)', subject: 'bare-connect+headers', baseline: 'bare-connect', goal: false },
+      { name: 'client share, Connect: the client stack alone (toolkit-connect / bare-connect+headers)', subject: 'toolkit-connect', baseline: 'bare-connect+headers', goal: false },
       { name: 'server share: the toolkit\'s headers at the toolkit server (bare-grpc+headers / bare-grpc)', subject: 'bare-grpc+headers', baseline: 'bare-grpc', goal: false },
       { name: 'client share: the client stack alone (toolkit-grpc / bare-grpc+headers)', subject: 'toolkit-grpc', baseline: 'bare-grpc+headers', goal: false },
       { name: 'grpc-js client vs connect-es gRPC client (grpc-js-client / bare-grpc)', subject: 'grpc-js-client', baseline: 'bare-grpc', goal: false },

@@ -73,6 +73,16 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T)
 }
 
 /**
+ * runInNewContext runs fn with `context` as it is, for a caller outside any
+ * request context: what runWithContext(context, fn) does when getContext()
+ * is undefined, without looking for a current context to merge into and
+ * copying the one given. For the outgoing calls made outside any context.
+ */
+export function runInNewContext<T>(context: RequestContext, fn: () => T): T {
+  return contextStorage.run(inTrace(activeContext(), context).setValue(REQUEST_CONTEXT_KEY, context), fn);
+}
+
+/**
  * getContext returns the request context of the current async flow, if any.
  * While an OpenTelemetry span is active its trace and span ids win, so the
  * context and OTel never disagree; a span without a request context yields

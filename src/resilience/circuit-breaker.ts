@@ -13,6 +13,10 @@ import { createSlidingWindow, type SlidingWindow } from './sliding-window.js';
 
 type Outcome = 'success' | 'failure' | 'none';
 
+// Set by CircuitBreaker's static block: the permits' way in to the breaker's private state.
+let settlePermit: (breaker: CircuitBreaker, generation: number, outcome: Outcome) => void;
+let isBreakerFailure: (breaker: CircuitBreaker, error: unknown) => boolean;
+
 /**
  * CircuitBreaker stops calling a target that keeps failing, and lets a few
  * probe calls through after `resetTimeout` to find out whether it recovered.
@@ -176,27 +180,14 @@ export class CircuitBreaker {
   }
 
   #permit(): CircuitPermit {
-    const generation = this.#generation;
-    let settled = false;
-    const settle = (outcome: Outcome): void => {
-      if (settled) return;
-      settled = true;
-      if (generation === this.#generation) this.#record(outcome);
+    return new BreakerPermit(this, this.#generation);
+  }
+
+  static {
+    settlePermit = (breaker, generation, outcome) => {
+      if (generation === breaker.#generation) breaker.#record(outcome);
     };
-    return {
-      success: () => settle('success'),
-      failure: () => settle('failure'),
-      recordError: (error) => {
-        // If isFailure itself throws, the permit is still settled (as a failure).
-        let counted = true;
-        try {
-          counted = this.#options.isFailure(error);
-        } finally {
-          settle(counted ? 'failure' : 'success');
-        }
-      },
-      release: () => settle('none'),
-    };
+    isBreakerFailure = (breaker, error) => breaker.#options.isFailure(error);
   }
 
   #record(outcome: Outcome): void {
@@ -247,5 +238,48 @@ export class CircuitBreaker {
     // breaker must not re-open it the moment it closes.
     this.#window?.clear();
     this.#changes.emit({ name: this.name, from, to });
+  }
+}
+
+/**
+ * BreakerPermit is the CircuitPermit a breaker issues: a small object rather
+ * than a set of closures, because one is made for every call a breaker admits.
+ */
+class BreakerPermit implements CircuitPermit {
+  readonly #breaker: CircuitBreaker;
+  readonly #generation: number;
+  #settled = false;
+
+  constructor(breaker: CircuitBreaker, generation: number) {
+    this.#breaker = breaker;
+    this.#generation = generation;
+  }
+
+  success(): void {
+    this.#settle('success');
+  }
+
+  failure(): void {
+    this.#settle('failure');
+  }
+
+  recordError(error: unknown): void {
+    // If isFailure itself throws, the permit is still settled (as a failure).
+    let counted = true;
+    try {
+      counted = isBreakerFailure(this.#breaker, error);
+    } finally {
+      this.#settle(counted ? 'failure' : 'success');
+    }
+  }
+
+  release(): void {
+    this.#settle('none');
+  }
+
+  #settle(outcome: Outcome): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    settlePermit(this.#breaker, this.#generation, outcome);
   }
 }

@@ -181,10 +181,10 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     ...(options.tls ? { tls: options.tls } : {}),
   });
   let closed = false;
-  const closedGuard: Interceptor = (next) => async (req) => {
-    if (closed) throw new ConnectError(`client of ${service.typeName} is closed`, Code.Canceled);
-    return next(req);
-  };
+  // Not an async function: one promise and microtask fewer per call. The
+  // context interceptor inside it is async, so next(req) never throws.
+  const closedGuard: Interceptor = (next) => (req) =>
+    closed ? Promise.reject(new ConnectError(`client of ${service.typeName} is closed`, Code.Canceled)) : next(req);
   const interceptors: Interceptor[] = [
     closedGuard,
     createContextInterceptor(),

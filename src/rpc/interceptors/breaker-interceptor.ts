@@ -1,6 +1,7 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { BrokenCircuitError, type CircuitPermit } from '../../resilience/index.js';
 import { createBreakerRegistry, type BreakerOptions, type BreakerRegistry } from './breaker-registry.js';
+import { callNext } from './call-next.js';
 import { endpointOfRequest } from './request-endpoint.js';
 
 /** BreakerInterceptorOptions configures createBreakerInterceptor: a registry to share, or options for a new one. */
@@ -17,25 +18,27 @@ export type BreakerInterceptorOptions = { registry: BreakerRegistry } | BreakerO
  */
 export function createBreakerInterceptor(options: BreakerInterceptorOptions = {}): Interceptor {
   const registry = 'registry' in options ? options.registry : createBreakerRegistry(options);
-  return (next) => async (req) => {
-    const breaker = registry.get(endpointOfRequest(req));
+  // A plain function and one `then`, not async/await (see callNext): a throw still comes out as a rejection.
+  return (next) => (req) => {
     let permit: CircuitPermit;
     try {
-      permit = breaker.acquire();
+      permit = registry.get(endpointOfRequest(req)).acquire();
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
-        throw new ConnectError(error.message, Code.Unavailable, undefined, undefined, error);
+        return Promise.reject(new ConnectError(error.message, Code.Unavailable, undefined, undefined, error));
       }
-      throw error;
+      return Promise.reject(error);
     }
-    try {
-      const res = await next(req);
-      permit.success();
-      return res;
-    } catch (error) {
-      if (ConnectError.from(error).code === Code.Canceled && req.signal.aborted) permit.release();
-      else permit.recordError(error);
-      throw error;
-    }
+    return callNext(next, req).then(
+      (res) => {
+        permit.success();
+        return res;
+      },
+      (error: unknown) => {
+        if (ConnectError.from(error).code === Code.Canceled && req.signal.aborted) permit.release();
+        else permit.recordError(error);
+        throw error;
+      },
+    );
   };
 }

@@ -1,4 +1,5 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { callNext } from './call-next.js';
 
 /**
  * CONNECTION_LOST_ERROR_CODES are Node.js error codes that mean the connection
@@ -40,15 +41,13 @@ function isConnectionLoss(connectError: ConnectError, error: unknown): boolean {
  * and the retry policy. Calls the caller cancelled keep their code.
  */
 export function createConnectionErrorInterceptor(): Interceptor {
-  return (next) => async (req) => {
-    try {
-      return await next(req);
-    } catch (error) {
+  // One `then` rather than async/await (see callNext).
+  return (next) => (req) =>
+    callNext(next, req).then(undefined, (error: unknown) => {
       const connectError = ConnectError.from(error);
       if (!req.signal.aborted && isConnectionLoss(connectError, error)) {
         throw new ConnectError(`connection lost: ${connectError.rawMessage}`, Code.Unavailable, connectError.metadata, undefined, error);
       }
       throw error;
-    }
-  };
+    });
 }

@@ -1,5 +1,7 @@
 import type { Interceptor } from '@connectrpc/connect';
-import { createContext, getContext, newSpanId, runWithContext, writeContextHeaders } from '../../context/index.js';
+import { createContext, getContext, newSpanId, writeContextHeaders } from '../../context/index.js';
+import { runInNewContext } from '../../context/request-context.js';
+import { callNext } from './call-next.js';
 
 /**
  * createContextInterceptor returns an interceptor that puts the current
@@ -9,11 +11,16 @@ import { createContext, getContext, newSpanId, runWithContext, writeContextHeade
  * interceptors run inside it.
  */
 export function createContextInterceptor(): Interceptor {
-  return (next) => async (req) => {
-    const current = getContext();
-    const context = current ?? createContext();
-    // The caller's span becomes the server's parent; each call is its own span.
-    writeContextHeaders(context, req.header, newSpanId());
-    return current ? next(req) : runWithContext(context, () => next(req));
+  // A plain function, not an async one (see callNext): a throw still comes out as a rejection.
+  return (next) => (req) => {
+    try {
+      const current = getContext();
+      const context = current ?? createContext();
+      // The caller's span becomes the server's parent; each call is its own span.
+      writeContextHeaders(context, req.header, newSpanId());
+      return current ? callNext(next, req) : runInNewContext(context, () => callNext(next, req));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }

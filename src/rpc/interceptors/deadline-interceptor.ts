@@ -3,6 +3,7 @@ import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { getContextDeadline } from '../../context/index.js';
 import { recordDeadlineExhausted } from '../../telemetry/span-events.js';
 import { armedDeadlineKey, callDeadlineKey } from './call-deadline.js';
+import { callNext } from './call-next.js';
 import { linkAbortSignal } from './link-abort-signal.js';
 import { readTimeoutHeader, writeTimeoutHeader } from './timeout-header.js';
 
@@ -37,6 +38,8 @@ export interface DeadlineOptions {
    */
   now?: () => number;
 }
+
+type Next = Parameters<Interceptor>[0];
 
 const NO_METHOD_TIMEOUTS: Readonly<Record<string, number>> = Object.freeze({});
 
@@ -107,14 +110,22 @@ export function createDeadlineInterceptor(options: DeadlineOptions = {}): Interc
   const resolved = resolveDeadlineOptions(options);
   const { minBudgetMs, now } = resolved;
 
-  return (next) => async (req) => {
-    const armed = req.contextValues.get(armedDeadlineKey);
-    if (armed !== undefined) {
+  // The armed path, nearly every call of a mesh client, is a plain function
+  // (see callNext); the rest is the async function below.
+  return (next) => (req) => {
+    try {
+      const armed = req.contextValues.get(armedDeadlineKey);
+      if (armed === undefined) return armAndCall(next, req);
       // Taken once: a retry or a reused contextValues object must not find it again.
       req.contextValues.delete(armedDeadlineKey);
       req.contextValues.set(callDeadlineKey, armed);
-      return next(req);
+      return callNext(next, req);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  };
+
+  async function armAndCall(next: Next, req: Parameters<Next>[0]): ReturnType<Next> {
     const start = now();
     const own = readTimeoutHeader(req.header) ?? configuredTimeoutMs(resolved, req.service, req.method, req.stream);
     const deadline = callDeadline(start, own, getContextDeadline());
@@ -148,5 +159,5 @@ export function createDeadlineInterceptor(options: DeadlineOptions = {}): Interc
     // A stream outlives next(); connect-es aborts req.signal when it ends.
     link.signal.addEventListener('abort', cleanup, { once: true });
     return next({ ...req, signal: link.signal });
-  };
+  }
 }

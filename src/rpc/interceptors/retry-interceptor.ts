@@ -12,7 +12,8 @@ import {
 } from '../../resilience/index.js';
 import { triedEndpointsKey } from './balancer-interceptor.js';
 import { callDeadlineOf } from './call-deadline.js';
-import { linkAbortSignal, type LinkedAbort } from './link-abort-signal.js';
+import { callNext } from './call-next.js';
+import { linkAbortSignal } from './link-abort-signal.js';
 import { isRetryEligible } from './retry-eligibility.js';
 import { retryDelayFromError } from './retry-info.js';
 import { writeTimeoutHeader } from './timeout-header.js';
@@ -25,6 +26,8 @@ export const DEFAULT_RETRYABLE_CODES: readonly Code[] = Object.freeze([Code.Unav
 // The abort reason of a failed attempt's signal, made once: a fresh reason
 // (a DOMException by default) per call cost more than the rest of this interceptor.
 const ATTEMPT_ENDED = new ConnectError('the attempt ended', Code.Canceled);
+
+type Next = Parameters<Interceptor>[0];
 
 /** RetryEvent describes one retry about to be made, for logs and metrics. */
 export interface RetryEvent {
@@ -108,47 +111,69 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
   const shouldRetry = (error: ConnectError): boolean =>
     retryable.has(error.code) && !(error.cause instanceof BrokenCircuitError);
 
-  return (next) => async (req) => {
-    budget?.recordRequest();
-    // A call starts here: a contextValues object reused from an earlier call must not steer it.
-    req.contextValues.delete(triedEndpointsKey);
-    if (maxAttempts === 1 || !isRetryEligible(req)) return next(req);
-    const deadline = callDeadlineOf(req, now());
-    // The first attempt goes out as the call came: copying the header and
-    // linking a signal for it cost more than the rest of this interceptor, and
-    // most calls make only one attempt. Retries get a copy of the header as it
-    // was before the first attempt (the transport may edit it, and the
-    // timeout differs) and a signal of their own.
-    const original = [...req.header];
+  // A plain function with one `then` for the first attempt (see callNext);
+  // the async function `retryAfter` takes over only when it fails.
+  return (next) => (req) => {
+    let original: Array<[string, string]>;
+    let deadline: number | undefined;
+    try {
+      budget?.recordRequest();
+      // A call starts here: a contextValues object reused from an earlier call must not steer it.
+      req.contextValues.delete(triedEndpointsKey);
+      if (maxAttempts === 1 || !isRetryEligible(req)) return callNext(next, req);
+      deadline = callDeadlineOf(req, now());
+      // The first attempt goes out as the call came: copying the header and
+      // linking a signal for it cost more than the rest of this interceptor, and
+      // most calls make only one attempt. Retries get a copy of the header as it
+      // was before the first attempt (the transport may edit it, and the
+      // timeout differs) and a signal of their own.
+      original = [...req.header];
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Each attempt its own request object, so that inner interceptors editing one leave the next alone.
+    return callNext(next, { ...req }).then(undefined, (cause: unknown) => retryAfter(next, req, original, deadline, cause));
+  };
+
+  /**
+   * retryAfter takes a call whose first attempt failed with `firstFailure`:
+   * it throws that failure as a ConnectError when it is not to be retried, and
+   * otherwise makes the later attempts, each after a backoff and with a fresh
+   * header (the time left) and a signal of its own.
+   */
+  async function retryAfter(
+    next: Next,
+    req: Parameters<Next>[0],
+    original: Array<[string, string]>,
+    deadline: number | undefined,
+    firstFailure: unknown,
+  ): ReturnType<Next> {
+    let cause = firstFailure;
+    // `cause` is the failure of attempt number `attempt`.
     for (let attempt = 1; ; attempt++) {
-      let attemptSignal: LinkedAbort | undefined;
-      // Each attempt its own request object, so that inner interceptors editing one leave the next alone.
-      let attemptReq = { ...req };
-      if (attempt > 1) {
-        const header = new Headers(original);
-        if (deadline !== undefined) writeTimeoutHeader(header, deadline - now());
-        attemptSignal = linkAbortSignal(req.signal);
-        attemptReq = { ...req, header, signal: attemptSignal.signal };
-      }
+      const error = ConnectError.from(cause);
+      if (attempt >= maxAttempts || req.signal.aborted || !shouldRetry(error)) throw error;
+      const delayMs = retryDelay(error, attempt, deadline === undefined ? undefined : deadline - now());
+      if (delayMs === undefined || (budget && !budget.tryWithdraw())) throw error;
+      options.onRetry?.({ procedure: `${req.service.typeName}/${req.method.name}`, attempt: attempt + 1, error, delayMs });
+      await abortableSleep(delayMs, req.signal);
+      const header = new Headers(original);
+      if (deadline !== undefined) writeTimeoutHeader(header, deadline - now());
+      const attemptSignal = linkAbortSignal(req.signal);
       try {
-        return await next(attemptReq);
-      } catch (cause) {
+        return await next({ ...req, header, signal: attemptSignal.signal });
+      } catch (failure) {
         // Frees a failed retry's stream listeners before the next one, as
         // connect-es does when a call ends. (Those of a failed first attempt,
         // on the call's own signal, go when the call ends; connect-node
         // removes its own as soon as an attempt fails.)
-        attemptSignal?.controller.abort(ATTEMPT_ENDED);
-        const error = ConnectError.from(cause);
-        if (attempt >= maxAttempts || req.signal.aborted || !shouldRetry(error)) throw error;
-        const delayMs = retryDelay(error, attempt, deadline === undefined ? undefined : deadline - now());
-        if (delayMs === undefined || (budget && !budget.tryWithdraw())) throw error;
-        options.onRetry?.({ procedure: `${req.service.typeName}/${req.method.name}`, attempt: attempt + 1, error, delayMs });
-        await abortableSleep(delayMs, req.signal);
+        attemptSignal.controller.abort(ATTEMPT_ENDED);
+        cause = failure;
       } finally {
-        attemptSignal?.unlink();
+        attemptSignal.unlink();
       }
     }
-  };
+  }
 
   function retryDelay(error: ConnectError, attempt: number, remainingMs: number | undefined): number | undefined {
     const requested = retryDelayFromError(error);
