@@ -1,7 +1,8 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { context, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { rpcMetricAttributes, rpcStatusAttributes, type RpcSystem } from './rpc-call-attributes.js';
-import { recordRpcDuration, type RpcSide } from './mesh-metrics.js';
+import type { RpcSide } from './mesh-metrics.js';
+import { recordRpcDuration } from './rpc-duration-producer.js';
 import { RpcAttributes, MeshSpanEvents } from './semantic-attributes.js';
 
 /** SERVER_ERROR_CODES are the codes that mark a server span as failed (semconv: the server's fault, not the caller's). */
