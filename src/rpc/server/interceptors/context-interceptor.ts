@@ -19,7 +19,9 @@ import { incomingCallKey } from './incoming-call.js';
 export function createContextInterceptor(): Interceptor {
   return (next) => async (request) => {
     const otel = request.contextValues.get(serverSpanContextKey) ?? otelContext.active();
-    const context = { ...readContextHeaders(request.header), ...spanIdsIn(otel), deadline: request.contextValues.get(incomingCallKey)?.deadline };
+    const context = readContextHeaders(request.header, spanIdsIn(otel));
+    const deadline = request.contextValues.get(incomingCallKey)?.deadline;
+    if (deadline !== undefined) context.deadline = deadline;
     let resume: <R>(fn: () => R) => R = runNow;
     const response = await runWithContext(
       context,
