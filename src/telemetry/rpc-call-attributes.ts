@@ -43,6 +43,15 @@ export function rpcCallAttributes(system: RpcSystem, service: DescService, metho
   }));
 }
 
+const spanNameCache = new WeakMap<DescMethod, string>();
+
+/** rpcSpanName returns the span name of a call, `package.Service/Method`, made once per method. */
+export function rpcSpanName(service: DescService, method: DescMethod): string {
+  let name = spanNameCache.get(method);
+  if (name === undefined) spanNameCache.set(method, (name = `${service.typeName}/${method.name}`));
+  return name;
+}
+
 /** rpcStatusAttributes returns the attributes of a call's outcome; `code` is undefined for success. */
 export function rpcStatusAttributes(system: RpcSystem, code: Code | undefined): Attributes {
   const key = `${system}:${code ?? ''}`;

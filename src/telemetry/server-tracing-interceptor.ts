@@ -1,7 +1,7 @@
 import { createContextKey, type Interceptor } from '@connectrpc/connect';
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Context } from '@opentelemetry/api';
 import { fetchHeadersGetter } from './header-carriers.js';
-import { rpcCallAttributes, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
+import { rpcCallAttributes, rpcSpanName, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
 import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } from './rpc-span-outcome.js';
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
 import { isTelemetryEnabled } from './telemetry-enabled.js';
@@ -58,7 +58,7 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
     const callAttributes = rpcCallAttributes(system, req.service, req.method);
     const parent = propagation.extract(ROOT_CONTEXT, req.header, fetchHeadersGetter);
     const span = meshTracer().startSpan(
-      `${req.service.typeName}/${req.method.name}`,
+      rpcSpanName(req.service, req.method),
       { kind: SpanKind.SERVER, attributes: rpcSpanStartAttributes(callAttributes, req.url) },
       parent,
     );
