@@ -51,10 +51,12 @@ export function writeContextHeaders(context: RequestContext, headers: HeaderWrit
 
 /**
  * readContextHeaders rebuilds a context from incoming headers, starting a new
- * trace when none (or a malformed one) came in.
+ * trace when none (or a malformed one) came in. `span` (the server span a
+ * tracing interceptor made for the call) replaces the traceparent header,
+ * which is then not parsed.
  */
-export function readContextHeaders(headers: HeaderReader): RequestContext {
-  const parent = parseTraceparent(headers.get(ContextHeaders.TRACEPARENT));
+export function readContextHeaders(headers: HeaderReader, span?: { traceId: string; spanId: string }): RequestContext {
+  const parent = span ?? parseTraceparent(headers.get(ContextHeaders.TRACEPARENT));
   const authorization = headers.get(ContextHeaders.AUTHORIZATION);
   const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
   return createContext({

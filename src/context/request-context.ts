@@ -54,10 +54,14 @@ export function createContext(partial: Partial<RequestContext> = {}): RequestCon
  * context's `spanId` as a remote parent when one came in, else with no parent
  * span, so that the next span started is a root of `traceId` (the telemetry
  * id generator adopts it). Both changes are one `run` of the one context
- * storage (see contextStorage).
+ * storage (see contextStorage). `otel` is the OpenTelemetry Context to build
+ * on, when it is not the active one (the server kit hands its tracing
+ * interceptor's span context over this way, to save a `run` per call).
  */
-export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T): T {
-  const current = getContext();
+export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T, otel: Context = activeContext()): T {
+  // Found once: contextIn and inTrace both need it, and validating ids costs two regex tests.
+  const span = validSpanContext(otel);
+  const current = contextIn(otel, span);
   // A span id belongs to its trace: a new trace id without a span id has no parent yet.
   const next: Partial<RequestContext> =
     current === undefined ? {} : context.traceId !== undefined && context.traceId !== current.traceId ? withoutSpanId(current) : { ...current };
@@ -69,7 +73,7 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T)
   next.traceId ??= newTraceId();
   next.correlationId ??= randomUUID();
   const complete = next as RequestContext;
-  return contextStorage.run(inTrace(activeContext(), complete).setValue(REQUEST_CONTEXT_KEY, complete), fn);
+  return contextStorage.run(inTrace(otel, span, complete).setValue(REQUEST_CONTEXT_KEY, complete), fn);
 }
 
 /**
@@ -90,8 +94,11 @@ export function runInNewContext<T>(context: RequestContext, fn: () => T): T {
  */
 export function getContext(): RequestContext | undefined {
   const active = activeContext();
+  return contextIn(active, validSpanContext(active));
+}
+
+function contextIn(active: Context, span: SpanContext | undefined): RequestContext | undefined {
   const store = active.getValue(REQUEST_CONTEXT_KEY) as RequestContext | undefined;
-  const span = validSpanContext(active);
   if (!span) return store;
   if (!store) return { traceId: span.traceId, spanId: span.spanId, correlationId: traceIdAsUuid(span.traceId) };
   if (store.traceId === span.traceId && store.spanId === span.spanId) return store;
@@ -113,8 +120,7 @@ function validSpanContext(context: Context): SpanContext | undefined {
 }
 
 /** inTrace returns `otel` with the span the request context's work runs under. */
-function inTrace(otel: Context, context: RequestContext): Context {
-  const active = validSpanContext(otel);
+function inTrace(otel: Context, active: SpanContext | undefined, context: RequestContext): Context {
   if (active?.traceId === context.traceId) return otel;
   if (context.spanId === undefined) return active ? trace.deleteSpan(otel) : otel;
   // The toolkit's own traceparent always says sampled (formatTraceparent).

@@ -1,7 +1,7 @@
 import type { Interceptor } from '@connectrpc/connect';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { fetchHeadersSetter } from './header-carriers.js';
-import { rpcCallAttributes, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
+import { rpcCallAttributes, rpcSpanName, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
 import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } from './rpc-span-outcome.js';
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
 import { describeRejection } from './span-events.js';
@@ -38,7 +38,7 @@ export function createClientTracingInterceptor(options: ClientTracingOptions = {
     const start = performance.now();
     const system = rpcSystemOf(req.header);
     const callAttributes = rpcCallAttributes(system, req.service, req.method);
-    const span = meshTracer().startSpan(`${req.service.typeName}/${req.method.name}`, {
+    const span = meshTracer().startSpan(rpcSpanName(req.service, req.method), {
       kind: SpanKind.CLIENT,
       attributes: rpcSpanStartAttributes(callAttributes, req.url),
     });

@@ -1,6 +1,6 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace';
-import { getContext } from '../context/index.js';
+import { REQUEST_CONTEXT_KEY, type RequestContext } from '../context/index.js';
 
 /**
  * ContextIdGenerator gives a root span the trace id of the current request
@@ -12,8 +12,10 @@ export class ContextIdGenerator implements IdGenerator {
   readonly #random = new RandomIdGenerator();
 
   generateTraceId(): string {
-    const active = trace.getSpanContext(context.active());
-    const requested = active && isSpanContextValid(active) ? undefined : getContext()?.traceId;
+    const otel = context.active();
+    const active = trace.getSpanContext(otel);
+    // With no valid active span, getContext() would return the stored context as it is: read it directly.
+    const requested = active && isSpanContextValid(active) ? undefined : (otel.getValue(REQUEST_CONTEXT_KEY) as RequestContext | undefined)?.traceId;
     return requested ?? this.#random.generateTraceId();
   }
 

@@ -32,7 +32,15 @@ export {
   REDACTED,
   type LoggerFactoryOptions,
 } from './logger.js';
-export { DURATION_BUCKETS_MS, meshMetrics, MetricNames, recordRpcDuration, type MeshMetrics, type RpcSide } from './mesh-metrics.js';
+export { DURATION_BUCKETS_MS, meshMetrics, MetricNames, RPC_DURATION_DESCRIPTIONS, type MeshMetrics, type RpcSide } from './mesh-metrics.js';
+export {
+  createRpcDurationProducer,
+  DEFAULT_RPC_DURATION_CARDINALITY_LIMIT,
+  OVERFLOW_ATTRIBUTES,
+  recordRpcDuration,
+  type RpcDurationProducer,
+  type RpcDurationProducerOptions,
+} from './rpc-duration-producer.js';
 export {
   sendTraced,
   startProducerSpan,

@@ -1,4 +1,4 @@
-import { metrics, type Attributes, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { metrics, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { meshMeter } from './telemetry-scope.js';
 
 /** DURATION_BUCKETS_MS are the histogram boundaries of every duration the toolkit records, in milliseconds. */
@@ -18,6 +18,12 @@ export const MetricNames = {
   JOB_OUTCOMES: 'mesh.job.outcomes',
   SAGA_DURATION: 'mesh.saga.duration',
   SAGA_OUTCOMES: 'mesh.saga.outcomes',
+} as const;
+
+/** RPC_DURATION_DESCRIPTIONS are the descriptions of the two RPC duration histograms, by side. */
+export const RPC_DURATION_DESCRIPTIONS = {
+  client: 'Duration of outgoing RPCs, by method and code, retries included',
+  server: 'Duration of incoming RPCs, by method and code',
 } as const;
 
 /** RpcSide says which end of a call a duration was measured at. */
@@ -57,8 +63,8 @@ function createMeshMetrics(meter: Meter): MeshMetrics {
     meter.createHistogram(name, { description, unit: 'ms', advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_MS] } });
   return {
     meter,
-    rpcClientDuration: duration(MetricNames.RPC_CLIENT_DURATION, 'Duration of outgoing RPCs, by method and code, retries included'),
-    rpcServerDuration: duration(MetricNames.RPC_SERVER_DURATION, 'Duration of incoming RPCs, by method and code'),
+    rpcClientDuration: duration(MetricNames.RPC_CLIENT_DURATION, RPC_DURATION_DESCRIPTIONS.client),
+    rpcServerDuration: duration(MetricNames.RPC_SERVER_DURATION, RPC_DURATION_DESCRIPTIONS.server),
     rpcRetries: meter.createCounter(MetricNames.RPC_RETRIES, { description: 'Retries made by clients, by method and the failed code' }),
     rpcRetryBudgetExhausted: meter.createCounter(MetricNames.RPC_RETRY_BUDGET_EXHAUSTED, {
       description: 'Retries refused because the target retry budget was spent',
@@ -72,8 +78,3 @@ function createMeshMetrics(meter: Meter): MeshMetrics {
   };
 }
 
-/** recordRpcDuration records one call's duration on the client or server histogram. */
-export function recordRpcDuration(side: RpcSide, durationMs: number, attributes: Attributes): void {
-  const m = meshMetrics();
-  (side === 'client' ? m.rpcClientDuration : m.rpcServerDuration).record(durationMs, attributes);
-}

@@ -28,6 +28,7 @@ const statusCache = new Map<string, Attributes>();
 const metricCache = new WeakMap<Attributes, Map<Code | undefined, Attributes>>();
 const addressCache = new Map<string, Attributes>();
 const spanStartCache = new WeakMap<Attributes, WeakMap<Attributes, Attributes>>();
+let lastAddress: { url: string; attributes: Attributes } = { url: '', attributes: {} };
 /** MAX_CACHED_ADDRESSES bounds the endpoint cache; past it, it starts over. */
 export const MAX_CACHED_ADDRESSES = 256;
 
@@ -40,6 +41,15 @@ export function rpcCallAttributes(system: RpcSystem, service: DescService, metho
     [RpcAttributes.SERVICE]: service.typeName,
     [RpcAttributes.METHOD]: method.name,
   }));
+}
+
+const spanNameCache = new WeakMap<DescMethod, string>();
+
+/** rpcSpanName returns the span name of a call, `package.Service/Method`, made once per method. */
+export function rpcSpanName(service: DescService, method: DescMethod): string {
+  let name = spanNameCache.get(method);
+  if (name === undefined) spanNameCache.set(method, (name = `${service.typeName}/${method.name}`));
+  return name;
 }
 
 /** rpcStatusAttributes returns the attributes of a call's outcome; `code` is undefined for success. */
@@ -70,6 +80,8 @@ export function rpcMetricAttributes(callAttributes: Attributes, code: Code | und
 
 /** serverAddressAttributes returns `server.address` and `server.port` of a URL (empty when it does not parse). */
 export function serverAddressAttributes(url: string): Attributes {
+  // Most calls of a process go to the URL of the call before.
+  if (url === lastAddress.url) return lastAddress.attributes;
   const slash = url.indexOf('/', url.indexOf('//') + 2);
   const origin = slash < 0 ? url : url.slice(0, slash);
   let attributes = addressCache.get(origin);
@@ -78,6 +90,7 @@ export function serverAddressAttributes(url: string): Attributes {
     if (addressCache.size >= MAX_CACHED_ADDRESSES) addressCache.clear();
     addressCache.set(origin, attributes);
   }
+  lastAddress = { url, attributes };
   return attributes;
 }
 

@@ -1,7 +1,8 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { context, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { rpcMetricAttributes, rpcStatusAttributes, type RpcSystem } from './rpc-call-attributes.js';
-import { recordRpcDuration, type RpcSide } from './mesh-metrics.js';
+import type { RpcSide } from './mesh-metrics.js';
+import { recordRpcDuration } from './rpc-duration-producer.js';
 import { RpcAttributes, MeshSpanEvents } from './semantic-attributes.js';
 
 /** SERVER_ERROR_CODES are the codes that mark a server span as failed (semconv: the server's fault, not the caller's). */
@@ -31,25 +32,45 @@ export interface RpcSpanOutcome {
 
 /** createRpcSpanOutcome returns the one-shot ending of an RPC span started at `startMs` (performance.now()). */
 export function createRpcSpanOutcome(span: Span, side: RpcSide, system: RpcSystem, callAttributes: Attributes, startMs: number): RpcSpanOutcome {
-  let ended = false;
-  const end = (code: Code | undefined, error?: ConnectError) => {
-    if (ended) return;
-    ended = true;
-    span.setAttributes(rpcStatusAttributes(system, code));
-    if (error && (side === 'client' || SERVER_ERROR_CODES.has(error.code))) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.rawMessage });
+  return new SpanOutcome(span, side, system, callAttributes, startMs);
+}
+
+// A class, not closures: one is made per call, and under tsx every named closure costs a defineProperty (esbuild's keepNames).
+class SpanOutcome implements RpcSpanOutcome {
+  private ended = false;
+
+  constructor(
+    private readonly span: Span,
+    private readonly side: RpcSide,
+    private readonly system: RpcSystem,
+    private readonly callAttributes: Attributes,
+    private readonly startMs: number,
+  ) {}
+
+  succeed(): void {
+    this.end(undefined);
+  }
+
+  fail(cause: unknown): void {
+    const error = ConnectError.from(cause);
+    this.end(error.code, error);
+  }
+
+  private end(code: Code | undefined, error?: ConnectError): void {
+    if (this.ended) return;
+    this.ended = true;
+    const span = this.span;
+    // A span that records nothing (not sampled) takes no attributes, status or exception.
+    if (span.isRecording()) {
+      span.setAttributes(rpcStatusAttributes(this.system, code));
+      if (error && (this.side === 'client' || SERVER_ERROR_CODES.has(error.code))) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.rawMessage });
+      }
+      if (error) span.recordException(error);
     }
-    if (error) span.recordException(error);
     span.end();
-    recordRpcDuration(side, performance.now() - startMs, rpcMetricAttributes(callAttributes, code));
-  };
-  return {
-    succeed: () => end(undefined),
-    fail: (cause) => {
-      const error = ConnectError.from(cause);
-      end(error.code, error);
-    },
-  };
+    recordRpcDuration(this.side, performance.now() - this.startMs, rpcMetricAttributes(this.callAttributes, code));
+  }
 }
 
 /**

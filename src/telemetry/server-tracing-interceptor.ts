@@ -1,11 +1,20 @@
-import type { Interceptor } from '@connectrpc/connect';
-import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { createContextKey, type Interceptor } from '@connectrpc/connect';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Context } from '@opentelemetry/api';
 import { fetchHeadersGetter } from './header-carriers.js';
-import { rpcCallAttributes, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
+import { rpcCallAttributes, rpcSpanName, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
 import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } from './rpc-span-outcome.js';
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
 import { isTelemetryEnabled } from './telemetry-enabled.js';
 import { meshTracer } from './telemetry-scope.js';
+
+/** DEFAULT_HAND_OFF_CONTEXT makes the server span current in the tracing interceptor itself. */
+export const DEFAULT_HAND_OFF_CONTEXT = false;
+
+/**
+ * serverSpanContextKey holds, with `handOffContext`, the OpenTelemetry Context
+ * of a call's SERVER span for the next interceptor to run the call in.
+ */
+export const serverSpanContextKey = createContextKey<Context | undefined>(undefined, { description: 'mesh: server span context' });
 
 /** ServerTracingOptions configures createServerTracingInterceptor. */
 export interface ServerTracingOptions {
@@ -15,6 +24,15 @@ export interface ServerTracingOptions {
    * @defaultValue DEFAULT_UNARY_MESSAGE_EVENTS (false)
    */
   messageEvents?: boolean;
+  /**
+   * handOffContext leaves making the server span current to the next
+   * interceptor: the span's Context goes in `serverSpanContextKey` and the
+   * chain is called as it is. The server kit's context interceptor, placed
+   * right after, runs the call in that Context with the request context in
+   * one AsyncLocalStorage `run` instead of two; nothing else should set it.
+   * @defaultValue DEFAULT_HAND_OFF_CONTEXT (false)
+   */
+  handOffContext?: boolean;
 }
 
 /**
@@ -31,6 +49,7 @@ export interface ServerTracingOptions {
  */
 export function createServerTracingInterceptor(options: ServerTracingOptions = {}): Interceptor {
   const messageEvents = options.messageEvents ?? DEFAULT_UNARY_MESSAGE_EVENTS;
+  const handOff = options.handOffContext ?? DEFAULT_HAND_OFF_CONTEXT;
   return (next) => async (req) => {
     // Without an SDK all of the below is no-ops that still cost a share of the call.
     if (!isTelemetryEnabled()) return next(req);
@@ -39,7 +58,7 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
     const callAttributes = rpcCallAttributes(system, req.service, req.method);
     const parent = propagation.extract(ROOT_CONTEXT, req.header, fetchHeadersGetter);
     const span = meshTracer().startSpan(
-      `${req.service.typeName}/${req.method.name}`,
+      rpcSpanName(req.service, req.method),
       { kind: SpanKind.SERVER, attributes: rpcSpanStartAttributes(callAttributes, req.url) },
       parent,
     );
@@ -47,7 +66,13 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
     if (messageEvents && !req.stream) span.addEvent(MeshSpanEvents.RPC_MESSAGE, { [RpcAttributes.MESSAGE_TYPE]: 'RECEIVED', [RpcAttributes.MESSAGE_ID]: 1 });
     try {
       const spanContext = trace.setSpan(parent, span);
-      const res = await context.with(spanContext, () => next(req));
+      let res;
+      if (handOff) {
+        req.contextValues.set(serverSpanContextKey, spanContext);
+        res = await next(req);
+      } else {
+        res = await context.with(spanContext, () => next(req));
+      }
       if (res.stream) return { ...res, message: endWithStream(span, spanContext, res.message, outcome, 'SENT') };
       if (messageEvents) span.addEvent(MeshSpanEvents.RPC_MESSAGE, { [RpcAttributes.MESSAGE_TYPE]: 'SENT', [RpcAttributes.MESSAGE_ID]: 1 });
       outcome.succeed();

@@ -5,12 +5,13 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { InstrumentType, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { MeshContextManager } from '../context/index.js';
 import { ContextIdGenerator } from './context-id-generator.js';
+import { createRpcDurationProducer, type RpcDurationProducer } from './rpc-duration-producer.js';
 import { setLogExport } from './log-export.js';
 
 /** DEFAULT_SAMPLE_RATIO samples every new trace; children follow their parent's decision. */
@@ -103,17 +104,25 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       : new NoopSpanProcessor(),
     ...(options.spanProcessors ?? []),
   ];
-  const metricReaders: MetricReader[] = [
-    ...(exporting
-      ? [
-          new PeriodicExportingMetricReader({
-            exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics` }),
-            exportIntervalMillis: options.metricExportIntervalMs ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS,
-          }),
-        ]
-      : []),
-    ...(options.metricReaders ?? []),
-  ];
+  // The RPC duration histograms are aggregated by the toolkit (createRpcDurationProducer)
+  // when every reader is the OTLP one made here; a reader of the caller's would
+  // not see them, so with any the SDK's histograms record them as before.
+  let rpcDurations: RpcDurationProducer | undefined;
+  const metricReaders: MetricReader[] = [];
+  if (exporting) {
+    const exporter = new OTLPMetricExporter({ url: `${base}/v1/metrics` });
+    if ((options.metricReaders ?? []).length === 0) {
+      rpcDurations = createRpcDurationProducer({ temporality: exporter.selectAggregationTemporality(InstrumentType.HISTOGRAM) });
+    }
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: options.metricExportIntervalMs ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS,
+        metricProducers: rpcDurations ? [rpcDurations] : [],
+      }),
+    );
+  }
+  metricReaders.push(...(options.metricReaders ?? []));
 
   const logRecordProcessors: LogRecordProcessor[] = [
     ...(exporting
@@ -161,7 +170,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     shutdown: () =>
       (stopping ??= (async () => {
         setLogExport(false);
-        await sdk.shutdown();
+        // Shutdown collects once more: the producer stops after it.
+        await sdk.shutdown().finally(() => rpcDurations?.stop());
       })()),
   };
 }

@@ -156,8 +156,8 @@ function toolkitInterceptors(options: ServerOptions): Interceptor[] {
   return [
     // Outermost, so every other interceptor sees a malformed streamed message as InvalidArgument.
     createUnparsableRequestInterceptor(),
-    // Next, so the context interceptor sees the call's SERVER span as the active one.
-    createServerTracingInterceptor(),
+    // Next, so the context interceptor sees the call's SERVER span, which it makes current with the request context.
+    createServerTracingInterceptor({ handOffContext: true }),
     createContextInterceptor(),
     createErrorInterceptor(options.errors),
     ...(options.serviceAuth ? [createServiceAuthInterceptor(options.serviceAuth)] : []),

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Interceptor } from '@connectrpc/connect';
-import { context as otelContext, isSpanContextValid, trace } from '@opentelemetry/api';
+import { context as otelContext, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 import { readContextHeaders, runWithContext } from '../../../context/index.js';
+import { serverSpanContextKey } from '../../../telemetry/server-tracing-interceptor.js';
 import { incomingCallKey } from './incoming-call.js';
 
 /**
@@ -11,21 +12,32 @@ import { incomingCallKey } from './incoming-call.js';
  * deadline (recorded by `incomingCallValues`). Under the server tracing
  * interceptor the call's SERVER span is active: its trace and span ids win
  * over the headers, so a call that came without a traceparent does not start
- * a second trace beside the span's.
+ * a second trace beside the span's. When that interceptor hands its span's
+ * Context over (`handOffContext`, as createServer sets it), the call runs in
+ * it here: one context `run` for the span and the request context.
  */
 export function createContextInterceptor(): Interceptor {
   return (next) => async (request) => {
-    const context = { ...readContextHeaders(request.header), ...activeSpanIds(), deadline: request.contextValues.get(incomingCallKey)?.deadline };
-    let resume: <R>(fn: () => R) => R = (fn) => fn();
-    const response = await runWithContext(context, () => {
-      if (request.stream) resume = AsyncLocalStorage.snapshot();
-      return next(request);
-    });
+    const otel = request.contextValues.get(serverSpanContextKey) ?? otelContext.active();
+    const context = readContextHeaders(request.header, spanIdsIn(otel));
+    const deadline = request.contextValues.get(incomingCallKey)?.deadline;
+    if (deadline !== undefined) context.deadline = deadline;
+    let resume: <R>(fn: () => R) => R = runNow;
+    const response = await runWithContext(
+      context,
+      () => {
+        if (request.stream) resume = AsyncLocalStorage.snapshot();
+        return next(request);
+      },
+      otel,
+    );
     if (!response.stream) return response;
     // A streaming handler runs as connect pulls its messages, outside this call.
     return { ...response, message: resumeEach(response.message, resume) };
   };
 }
+
+const runNow = <R>(fn: () => R): R => fn();
 
 function resumeEach<T>(iterable: AsyncIterable<T>, resume: <R>(fn: () => R) => R): AsyncIterable<T> {
   return {
@@ -40,7 +52,7 @@ function resumeEach<T>(iterable: AsyncIterable<T>, resume: <R>(fn: () => R) => R
   };
 }
 
-function activeSpanIds(): { traceId: string; spanId: string } | undefined {
-  const span = trace.getSpanContext(otelContext.active());
+function spanIdsIn(otel: Context): { traceId: string; spanId: string } | undefined {
+  const span = trace.getSpanContext(otel);
   return span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : undefined;
 }

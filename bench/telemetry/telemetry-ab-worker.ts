@@ -1,0 +1,81 @@
+// A worker of the telemetry A/B driver, run as its own process:
+//   node --import tsx bench/telemetry/telemetry-ab-worker.ts <tree> <mode> <otlp endpoint>
+// Client and server of the telemetry bench in one process, both from the
+// source tree <tree> (this repository, or a copy of an older commit), with
+// telemetry as <mode> says (`on-0` samples nothing: the SDK's fixed cost). On
+// a LoadRequest (IPC) it runs a closed loop of GetUser calls and answers with
+// the process's CPU time per call, client and server together.
+import { setMaxListeners } from 'node:events';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { HandlerContext } from '@connectrpc/connect';
+import { runClosedLoop } from '../rpc/closed-loop.js';
+
+/** AbMode is a telemetry mode of the A/B driver: off, or on at a sampling percentage. */
+export type AbMode = 'off' | 'on-0' | 'on-10' | 'on-100';
+
+/** AbReport is one closed-loop run of a worker. */
+export interface AbReport {
+  calls: number;
+  errors: number;
+  firstError?: string;
+  elapsedMs: number;
+  /** cpuUs is the process's CPU time per call (client and server), in microseconds. */
+  cpuUs: number;
+}
+
+const [tree, mode, endpoint] = process.argv.slice(2) as [string, AbMode, string];
+const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(tree, path)).href) as Promise<T>;
+
+type Telemetry = typeof import('../../src/telemetry/index.js');
+type Server = typeof import('../../src/rpc/server/index.js');
+type Client = typeof import('../../src/rpc/client/index.js');
+type Auth = typeof import('../../src/services/auth/index.js');
+type Shared = typeof import('../../src/services/shared/index.js');
+type AuthPb = typeof import('../../gen/auth/v1/auth_service_pb.js');
+type UserPb = typeof import('../../gen/auth/v1/user_pb.js');
+
+const telemetryModule = await load<Telemetry>('src/telemetry/index.ts');
+const telemetry =
+  mode === 'off' ? undefined : telemetryModule.startTelemetry({ serviceName: `ab-${mode}`, otlpEndpoint: endpoint, sampleRatio: Number(mode.slice(3)) / 100 });
+const { createServer, defineService } = await load<Server>('src/rpc/server/index.ts');
+const { createMeshClient } = await load<Client>('src/rpc/client/index.ts');
+const { AuthStore, createAuthService } = await load<Auth>('src/services/auth/index.ts');
+const { createInMemoryEventPublisher } = await load<Shared>('src/services/shared/index.ts');
+const { AuthService, CreateUserRequestSchema } = await load<AuthPb>('gen/auth/v1/auth_service_pb.ts');
+const { Role } = await load<UserPb>('gen/auth/v1/user_pb.ts');
+const { create } = await import('@bufbuild/protobuf');
+
+setMaxListeners(1_000);
+const implementation = createAuthService({ store: new AuthStore(), events: createInMemoryEventPublisher({ maxEvents: 10 }) });
+const seeded = await implementation.createUser(
+  create(CreateUserRequestSchema, { email: 'bench@example.com', displayName: 'Bench User', roles: [Role.FREELANCER] }),
+  {} as HandlerContext,
+);
+const server = await createServer({ services: [defineService(AuthService, implementation)], host: '127.0.0.1', port: 0 });
+const mesh = createMeshClient(AuthService, { baseUrls: `http://127.0.0.1:${server.port}` });
+const userId = seeded.user!.userId;
+const call = () => mesh.client.getUser({ userId });
+
+process.on('message', (request: { concurrency: number; durationMs: number }) => {
+  const cpu = process.cpuUsage();
+  void runClosedLoop(call, request).then((sample) => {
+    const used = process.cpuUsage(cpu);
+    const report: AbReport = {
+      calls: sample.calls,
+      errors: sample.errors,
+      ...(sample.firstError ? { firstError: sample.firstError } : {}),
+      elapsedMs: sample.elapsedMs,
+      cpuUs: (used.user + used.system) / Math.max(1, sample.calls + sample.errors),
+    };
+    process.send!(report);
+  });
+});
+process.on('disconnect', () => {
+  mesh.close();
+  void server
+    .close({ timeoutMs: 1_000 })
+    .then(() => telemetry?.shutdown())
+    .finally(() => process.exit(0));
+});
+process.send!('ready');

@@ -1,0 +1,121 @@
+// Telemetry A/B driver: CPU time per call (client and server in one process)
+// with telemetry off, on sampling nothing, 10 % and 100 %, for this tree and,
+// optionally, another one (an older commit's `src` and `gen`), every
+// (tree, mode) in its own process, taking turns in rotating order per round
+// so that a noisy neighbour hits all alike. Not a `*.bench.ts`: a tool for
+// judging a change, not part of `npm run bench`.
+//
+//   npx tsx bench/telemetry/telemetry-ab.ts
+//   BENCH_AB_BASE=/tmp/old npx tsx bench/telemetry/telemetry-ab.ts
+//
+// where /tmp/old holds `git archive <commit> src gen package.json tsconfig.json`
+// and a `node_modules` symlink. Sizes with BENCH_AB_* variables (see `config`).
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { median } from '../rpc/closed-loop.js';
+import type { AbMode, AbReport } from './telemetry-ab-worker.js';
+
+function envInt(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+const config = {
+  rounds: envInt('BENCH_AB_ROUNDS', 8),
+  concurrency: envInt('BENCH_AB_CONCURRENCY', 32),
+  sliceMs: envInt('BENCH_AB_SLICE_MS', 1000),
+  warmupMs: envInt('BENCH_AB_WARMUP_MS', 2000),
+  settleMs: envInt('BENCH_AB_SETTLE_MS', 150),
+};
+const MODES: readonly AbMode[] = (process.env.BENCH_AB_MODES?.split(',') as AbMode[] | undefined) ?? ['off', 'on-0', 'on-10', 'on-100'];
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const trees: Array<{ name: string; root: string }> = [{ name: 'new', root: fileURLToPath(new URL('../..', import.meta.url)) }];
+if (process.env.BENCH_AB_BASE) trees.unshift({ name: 'old', root: process.env.BENCH_AB_BASE });
+
+interface Worker {
+  tree: string;
+  mode: AbMode;
+  child: ChildProcess;
+}
+
+function nextMessage<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`worker exited with ${code}`));
+    child.once('exit', onExit);
+    child.once('message', (message) => {
+      child.off('exit', onExit);
+      resolve(message as T);
+    });
+  });
+}
+
+async function run(worker: Worker, durationMs: number): Promise<AbReport> {
+  const report = nextMessage<AbReport>(worker.child);
+  worker.child.send({ concurrency: config.concurrency, durationMs });
+  return report;
+}
+
+const sink = createServer((req, res) => {
+  req.on('data', () => {});
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+});
+sink.listen(0, '127.0.0.1');
+await once(sink, 'listening');
+const endpoint = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+const profileDir = process.env.BENCH_AB_PROF;
+const workers: Worker[] = [];
+const load0 = loadavg();
+try {
+  for (const tree of trees) {
+    for (const mode of MODES) {
+      const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${tree.name}-${mode}`] : [])];
+      const child = fork(here('./telemetry-ab-worker.ts'), [tree.root, mode, endpoint], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      await nextMessage<string>(child);
+      workers.push({ tree: tree.name, mode, child });
+    }
+  }
+  for (const worker of workers) await run(worker, config.warmupMs);
+  const samples = new Map<string, number[]>();
+  const key = (w: { tree: string; mode: string }) => `${w.tree} ${w.mode}`;
+  for (let round = 0; round < config.rounds; round++) {
+    const order = workers.map((_, i) => workers[(i + round) % workers.length]!);
+    const line: string[] = [];
+    for (const worker of round % 2 === 0 ? order : [...order].reverse()) {
+      await run(worker, config.settleMs);
+      const report = await run(worker, config.sliceMs);
+      if (report.errors > 0) process.stderr.write(`  ${key(worker)}: ${report.errors} errors, first: ${report.firstError}\n`);
+      samples.set(key(worker), [...(samples.get(key(worker)) ?? []), report.cpuUs]);
+      line.push(`${key(worker)} ${report.cpuUs.toFixed(0)}`);
+    }
+    process.stderr.write(`round ${round + 1}/${config.rounds}: ${line.join(', ')}\n`);
+  }
+  const out = [`\nTelemetry A/B: ${config.rounds} rounds of ${config.sliceMs} ms at ${config.concurrency} in flight; load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`];
+  out.push('| tree | mode | CPU µs/call (median) | added over off | cost (1 − off/on) |', '| --- | --- | ---: | ---: | ---: |');
+  for (const tree of trees) {
+    const off = samples.get(`${tree.name} off`);
+    for (const mode of MODES) {
+      const values = samples.get(`${tree.name} ${mode}`)!;
+      // Per-round ratios against the same round's off, then the median.
+      const costs = off ? values.map((v, i) => 1 - off[i]! / v) : [];
+      const added = off ? values.map((v, i) => v - off[i]!) : [];
+      out.push(
+        `| ${tree.name} | ${mode} | ${median(values).toFixed(0)} | ${off ? `+${median(added).toFixed(0)}` : '-'} | ${off ? `${(median(costs) * 100).toFixed(1)} %` : '-'} |`,
+      );
+    }
+  }
+  console.log(out.join('\n'));
+} finally {
+  for (const worker of workers) {
+    if (worker.child.exitCode !== null) continue;
+    const exited = once(worker.child, 'exit');
+    worker.child.disconnect();
+    const timer = setTimeout(() => worker.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  sink.close();
+}
