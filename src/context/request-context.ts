@@ -83,7 +83,8 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T,
  * copying the one given. For the outgoing calls made outside any context.
  */
 export function runInNewContext<T>(context: RequestContext, fn: () => T): T {
-  return contextStorage.run(inTrace(activeContext(), context).setValue(REQUEST_CONTEXT_KEY, context), fn);
+  // No request context means no valid span either (getContext would make one from it).
+  return contextStorage.run(inTrace(activeContext(), undefined, context).setValue(REQUEST_CONTEXT_KEY, context), fn);
 }
 
 /**
