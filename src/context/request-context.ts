@@ -54,10 +54,20 @@ export function createContext(partial: Partial<RequestContext> = {}): RequestCon
  * context's `spanId` as a remote parent when one came in, else with no parent
  * span, so that the next span started is a root of `traceId` (the telemetry
  * id generator adopts it). Both changes are one `run` of the one context
- * storage (see contextStorage).
+ * storage (see contextStorage and resolveContext).
  */
 export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T): T {
-  const current = getContext();
+  return contextStorage.run(resolveContext(context), fn);
+}
+
+/**
+ * resolveContext returns the storage context runWithContext runs fn in, for
+ * callers that add values of their own to it and then make one
+ * `contextStorage.run` instead of two nested ones.
+ */
+export function resolveContext(context: Partial<RequestContext>): Context {
+  const active = activeContext();
+  const current = requestContextOf(active);
   // A span id belongs to its trace: a new trace id without a span id has no parent yet.
   const next: Partial<RequestContext> =
     current === undefined ? {} : context.traceId !== undefined && context.traceId !== current.traceId ? withoutSpanId(current) : { ...current };
@@ -69,7 +79,7 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T)
   next.traceId ??= newTraceId();
   next.correlationId ??= randomUUID();
   const complete = next as RequestContext;
-  return contextStorage.run(inTrace(activeContext(), complete).setValue(REQUEST_CONTEXT_KEY, complete), fn);
+  return inTrace(active, complete).setValue(REQUEST_CONTEXT_KEY, complete);
 }
 
 /**
@@ -79,7 +89,10 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T)
  * one whose correlation id is the trace id in UUID form.
  */
 export function getContext(): RequestContext | undefined {
-  const active = activeContext();
+  return requestContextOf(activeContext());
+}
+
+function requestContextOf(active: Context): RequestContext | undefined {
   const store = active.getValue(REQUEST_CONTEXT_KEY) as RequestContext | undefined;
   const span = validSpanContext(active);
   if (!span) return store;
