@@ -102,7 +102,9 @@ interface Route {
  * so later events of the aggregate never overtake it), then its record is
  * copied to `<topic>.dlq` with the reason and committed. A record that cannot
  * be decoded is dead-lettered at once, and so is one whose value is over
- * `maxEventBytes`, without being decoded. A dead-letter copy too large for
+ * `maxEventBytes`, without being decoded. The protobuf payload is decoded
+ * when the handler first reads it (see ConsumedEvent); if that fails, the
+ * record is dead-lettered with DECODE_FAILED and not retried. A dead-letter copy too large for
  * its topic keeps the headers and the value's first bytes (see
  * deadLetterRecord). Only a handler's BackPressureError pauses the partition
  * and redelivers the event instead.

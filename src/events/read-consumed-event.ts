@@ -28,15 +28,39 @@ function bytesAre(raw: RawHeader, expected: Buffer): boolean {
   return true;
 }
 
-/** A name readHeaders keeps as it is and cloudEventAttribute finds under its Kafka spelling: lowercase, not `ce-…`. */
-function isKafkaSpelling(name: string): boolean {
-  if (name.charCodeAt(0) === 0x63 && name.charCodeAt(1) === 0x65 && name.charCodeAt(2) === 0x2d) return false;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if (code >= 0x41 && code <= 0x5a) return false;
-    if (code > 0x7f) return name === name.toLowerCase();
+// A header name readHeaders would key differently, or that cloudEventAttribute would find
+// under its HTTP spelling: an upper-case or non-ASCII letter, or a `ce-` prefix. One test
+// over all names joined is cheaper than a test per name.
+const OTHER_SPELLING = /[A-Z\u0080-\uffff]|(?:^|\n)ce-/;
+
+/** hasOnlyKafkaSpellings tells whether every header name is lowercase ASCII and not `ce-…`: a name missing then is missing under every spelling. */
+function hasOnlyKafkaSpellings(headers: IHeaders): boolean {
+  return !OTHER_SPELLING.test(Object.keys(headers).join('\n'));
+}
+
+/** isPresent tells, without decoding, that a header holds a value that is not blank once trimmed: its first byte is printable ASCII. */
+function isPresent(raw: RawHeader): boolean {
+  return Buffer.isBuffer(raw) && raw.length > 0 && raw[0]! > 0x20 && raw[0]! < 0x7f;
+}
+
+/**
+ * LastText remembers the last bytes decoded for one header, for the
+ * attributes most records of a topic share (the type, and the time of the
+ * events of one publish call): comparing the bytes is cheaper than decoding them.
+ */
+class LastText<T> {
+  #bytes = Buffer.alloc(0);
+  #value: T | undefined;
+
+  get(raw: RawHeader): T | undefined {
+    return bytesAre(raw, this.#bytes) ? this.#value : undefined;
   }
-  return true;
+
+  set(raw: RawHeader, value: T): void {
+    if (!Buffer.isBuffer(raw)) return;
+    this.#bytes = Buffer.from(raw);
+    this.#value = value;
+  }
 }
 
 function required(value: string | undefined, name: string): string {
@@ -48,15 +72,14 @@ function decodeFailure(type: string, contentType: EventContentType, error: unkno
   return new EventBusError('DECODE_FAILED', `the value is not a valid ${type} (${contentType}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
-// The last ce_time parsed: the events of one publish call share one time.
-let lastTime = { text: '', ms: Number.NaN };
+const lastType = new LastText<string>();
+const lastTime = new LastText<number>();
 
 function parseTime(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  if (value !== lastTime.text) lastTime = { text: value, ms: new Date(value).getTime() };
-  if (Number.isNaN(lastTime.ms)) throw new EventBusError('DECODE_FAILED', `ce_time ${value} is not an RFC 3339 time`);
-  // A Date of its own per event: a handler may change it.
-  return new Date(lastTime.ms);
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new EventBusError('DECODE_FAILED', `ce_time ${value} is not an RFC 3339 time`);
+  return time;
 }
 
 const NOT_READ = Symbol('not read');
@@ -104,10 +127,15 @@ class RecordEvent implements ConsumedEvent {
         throw new EventBusError('UNSUPPORTED_SPEC_VERSION', `ce_specversion ${specVersion} is not supported (only ${CLOUDEVENTS_SPEC_VERSION})`);
       }
     }
-    const type = required(this.attribute(CloudEventHeaders.TYPE), CloudEventHeaders.TYPE);
+    let type = lastType.get(headers[CloudEventHeaders.TYPE]);
+    if (type === undefined) {
+      type = required(this.attribute(CloudEventHeaders.TYPE), CloudEventHeaders.TYPE);
+      lastType.set(headers[CloudEventHeaders.TYPE], type);
+    }
     this.type = type;
     this.id = required(this.attribute(CloudEventHeaders.ID), CloudEventHeaders.ID);
-    this.#source = required(this.attribute(CloudEventHeaders.SOURCE), CloudEventHeaders.SOURCE);
+    // Only whether it is there: its value is decoded when read.
+    if (!isPresent(headers[CloudEventHeaders.SOURCE])) required(this.attribute(CloudEventHeaders.SOURCE), CloudEventHeaders.SOURCE);
     let contentType: EventContentType | undefined = EventContentTypes.PROTOBUF;
     if (!bytesAre(headers[CloudEventHeaders.CONTENT_TYPE], PROTOBUF_BYTES)) {
       const header = this.attribute(CloudEventHeaders.CONTENT_TYPE) ?? this.attribute('ce_datacontenttype');
@@ -121,7 +149,14 @@ class RecordEvent implements ConsumedEvent {
     const schema = registry.getMessage(type);
     if (!schema) throw new EventBusError('UNKNOWN_TYPE', `ce_type ${type} is not a known event type`);
     this.schema = schema;
-    this.time = parseTime(this.attribute(CloudEventHeaders.TIME));
+    const ms = lastTime.get(headers[CloudEventHeaders.TIME]);
+    if (ms === undefined) {
+      this.time = parseTime(this.attribute(CloudEventHeaders.TIME));
+      if (this.time) lastTime.set(headers[CloudEventHeaders.TIME], this.time.getTime());
+    } else {
+      // A Date of its own per event: a handler may change it.
+      this.time = new Date(ms);
+    }
     const value = record.value;
     if (contentType === EventContentTypes.JSON) {
       // JSON has no cheap structural check: it is parsed here, as before.
@@ -143,7 +178,7 @@ class RecordEvent implements ConsumedEvent {
   private attribute(name: string): string | undefined {
     const raw = this.#record.headers[name];
     if (raw === undefined) {
-      this.#kafkaSpelling ??= Object.keys(this.#record.headers).every(isKafkaSpelling);
+      this.#kafkaSpelling ??= hasOnlyKafkaSpellings(this.#record.headers);
       if (this.#kafkaSpelling) return undefined;
       return cloudEventAttribute(this.headers, name);
     }
@@ -169,7 +204,8 @@ class RecordEvent implements ConsumedEvent {
   }
 
   get source(): string {
-    return this.#source!;
+    // Checked when the event was made.
+    return (this.#source ??= this.attribute(CloudEventHeaders.SOURCE)!);
   }
 
   get subject(): string | undefined {
