@@ -1,4 +1,4 @@
-export { createContext, getContext, getContextDeadline, newSpanId, newTraceId, runWithContext, type RequestContext } from './request-context.js';
+export { createContext, getContext, getContextDeadline, newSpanId, newTraceId, resolveContext, runWithContext, type RequestContext } from './request-context.js';
 export {
   ContextHeaders,
   formatTraceparent,

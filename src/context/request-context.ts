@@ -54,11 +54,21 @@ export function createContext(partial: Partial<RequestContext> = {}): RequestCon
  * context's `spanId` as a remote parent when one came in, else with no parent
  * span, so that the next span started is a root of `traceId` (the telemetry
  * id generator adopts it). Both changes are one `run` of the one context
- * storage (see contextStorage). `otel` is the OpenTelemetry Context to build
- * on, when it is not the active one (the server kit hands its tracing
- * interceptor's span context over this way, to save a `run` per call).
+ * storage (see contextStorage and resolveContext). `otel` is the
+ * OpenTelemetry Context to build on, when it is not the active one (the server
+ * kit hands its tracing interceptor's span context over this way, to save a
+ * `run` per call).
  */
 export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T, otel: Context = activeContext()): T {
+  return contextStorage.run(resolveContext(context, otel), fn);
+}
+
+/**
+ * resolveContext returns the storage context runWithContext runs fn in, for
+ * callers that add values of their own to it and then make one
+ * `contextStorage.run` instead of two nested ones.
+ */
+export function resolveContext(context: Partial<RequestContext>, otel: Context = activeContext()): Context {
   // Found once: contextIn and inTrace both need it, and validating ids costs two regex tests.
   const span = validSpanContext(otel);
   const current = contextIn(otel, span);
@@ -73,7 +83,7 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T,
   next.traceId ??= newTraceId();
   next.correlationId ??= randomUUID();
   const complete = next as RequestContext;
-  return contextStorage.run(inTrace(otel, span, complete).setValue(REQUEST_CONTEXT_KEY, complete), fn);
+  return inTrace(otel, span, complete).setValue(REQUEST_CONTEXT_KEY, complete);
 }
 
 /**
