@@ -7,6 +7,13 @@ import type { SagaTopics } from './saga-topics.js';
 /** SAGA_SEQUENCE_HEADER carries, on a state record, the sequence of the last transition folded into it (the Saga message has no field for it). */
 export const SAGA_SEQUENCE_HEADER = 'saga-sequence';
 
+/**
+ * SAGA_RAN_AHEAD_HEADER marks (value `1`) a state record whose saga may have
+ * run any number of steps ahead of its log (a background-mode run): recovery
+ * then treats every step after the last record as in doubt (inDoubtSteps).
+ */
+export const SAGA_RAN_AHEAD_HEADER = 'saga-ran-ahead';
+
 /** DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS bounds a saga-log transaction; a new owner's fencing aborts a dead owner's open one sooner. */
 export const DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS = 30_000;
 
@@ -32,6 +39,8 @@ export interface SagaLogEntry {
   transition: SagaTransition;
   /** traceHeaders (traceparent, tracestate) go with the snapshot, so a coordinator that recovers the saga continues its trace. */
   traceHeaders?: Readonly<Record<string, string>>;
+  /** ranAhead marks the snapshot with SAGA_RAN_AHEAD_HEADER. */
+  ranAhead?: boolean;
 }
 
 /** SagaLogOptions configure createSagaLog. */
@@ -126,7 +135,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
                     key: key(entry),
                     partition,
                     value: encoded.snapshot,
-                    headers: { ...entry.traceHeaders, [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString() },
+                    headers: { ...entry.traceHeaders, [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString(), ...(entry.ranAhead ? { [SAGA_RAN_AHEAD_HEADER]: '1' } : {}) },
                   })),
                 },
                 {

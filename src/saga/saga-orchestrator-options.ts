@@ -42,6 +42,8 @@ export interface SagaOrchestratorOptions {
    * @defaultValue DEFAULT_SAGA_LOG_MODE
    */
   logMode?: SagaLogMode;
+  /** logLingerMs is how long, in background mode, a transition may wait before it is committed. @defaultValue DEFAULT_SAGA_LOG_LINGER_MS */
+  logLingerMs?: number;
   /** onError hears failures that have no caller to go to: a recovered saga whose drive stopped, a rebalance that could not be applied. */
   onError?: (error: unknown, sagaId?: string) => void;
 }

@@ -161,6 +161,7 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
       definition: tracedDefinition(definition),
       persist,
       logMode: options.logMode ?? DEFAULT_SAGA_LOG_MODE,
+      ...(options.logLingerMs !== undefined ? { lingerMs: options.logLingerMs } : {}),
       stop: entry.controller.signal,
       observe: (saga: Saga, transition: SagaTransition) => {
         transitions.emit({ saga, transition });
@@ -222,8 +223,8 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
     await Promise.all(gained.map((partition) => log!.claim(partition)));
     const stored = await readSagaStates({ kafka: kafka!, topic: topics.state, partitions: gained });
     for (const partition of gained) owned.add(partition);
-    for (const [sagaId, { saga, sequence, partition, traceHeaders }] of stored) {
-      const entry: Entry = { state: { saga, sequence }, partition, controller: new AbortController(), traceHeaders };
+    for (const [sagaId, { saga, sequence, partition, traceHeaders, ranAhead }] of stored) {
+      const entry: Entry = { state: { saga, sequence, ranAhead }, partition, controller: new AbortController(), traceHeaders };
       entries.set(sagaId, entry);
       if (isSagaFinished(saga)) notifyFinished(saga);
       else continueRecovered(sagaId, entry);
