@@ -75,9 +75,11 @@ export interface SagaLog {
   close(): Promise<void>;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 interface Pending {
   entries: readonly SagaLogEntry[];
-  /** The encoded snapshots and transitions, sized once for the batch cap. */
+  /** The encoded transitions and snapshots (only each saga's last snapshot of the append; the others are empty), sized once for the batch cap. */
   encoded: { snapshot: Buffer; transition: Buffer }[];
   bytes: number;
   resolve(): void;
@@ -212,7 +214,12 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
     append(partition, entries) {
       const writer = writers.get(partition);
       if (!writer) return Promise.reject(new SagaError('NOT_OWNER', `this coordinator does not own saga-log partition ${partition}`));
-      const encoded = entries.map((entry) => ({ snapshot: Buffer.from(toBinary(SagaSchema, entry.snapshot)), transition: Buffer.from(toBinary(SagaTransitionSchema, entry.transition)) }));
+      // Only a saga's last snapshot of an append can be written (the state topic keeps the newest): the others are not encoded.
+      const lastOfSaga = new Map(entries.map((entry, index) => [entry.snapshot.sagaId, index]));
+      const encoded = entries.map((entry, index) => ({
+        snapshot: lastOfSaga.get(entry.snapshot.sagaId) === index ? Buffer.from(toBinary(SagaSchema, entry.snapshot)) : EMPTY,
+        transition: Buffer.from(toBinary(SagaTransitionSchema, entry.transition)),
+      }));
       // Keys and headers are small; the values decide whether a batch fits.
       const bytes = encoded.reduce((sum, { snapshot, transition }) => sum + snapshot.length + transition.length + 64, 0);
       return new Promise<void>((resolve, reject) => {

@@ -36,9 +36,9 @@ export interface SagaOrchestratorOptions {
   /** @defaultValue DEFAULT_SAGA_REBALANCE_TIMEOUT_MS */
   rebalanceTimeout?: number;
   /**
-   * logMode says whether a step's call may start while the previous step's
-   * record is still being committed (see SagaLogMode); a step's own
-   * `logMode` overrides it.
+   * logMode says whether a step's call waits for the records before it
+   * (write-ahead), for all but the last step's (pipelined), or only where
+   * it must (background; see SagaLogMode); a step's own `logMode` overrides it.
    * @defaultValue DEFAULT_SAGA_LOG_MODE
    */
   logMode?: SagaLogMode;

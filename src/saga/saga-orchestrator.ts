@@ -118,11 +118,12 @@ function tracedDefinition(definition: AnySagaDefinition): AnySagaDefinition {
  * an id that hashes to an owned partition.
  *
  * Durability: transitions and the snapshots they produce go to the history
- * and state topics in Kafka transactions, by default before the coordinator
- * acts on them; with `logMode: 'pipelined'` a step's call overlaps the commit
- * of the step before it, the log lagging the effects by at most one step. A
- * saga's outcome is reported only once its final transition is durable (see
- * executeSaga, SagaLogMode).
+ * and state topics in Kafka transactions. By default (`logMode:
+ * 'background'`) the steps run ahead of the log, which group-commits their
+ * transitions within `logLingerMs`; `'write-ahead'` writes them before the
+ * coordinator acts on them; with `'pipelined'` a step's call overlaps the
+ * commit of the step before it. A saga's outcome is reported only once its
+ * final transition is durable (see executeSaga, SagaLogMode).
  */
 export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): SagaOrchestrator {
   const topics = options.topics ?? DEFAULT_SAGA_TOPICS;
