@@ -234,7 +234,9 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
         stage(Kind.STEP_STARTED, { stepName: step.name, stepIndex: index, attempt });
         // Pipelined: this call overlaps the commit of the previous step's
         // completion, but waits for the log to be at most one step behind.
-        // A retry, a repeat after a restart, a first step that may need
+        // Background: it waits only, if it has a compensation, for the
+        // saga's start; the log catches up within the linger. A retry, a
+        // repeat after a restart, a first pipelined step that may need
         // undoing and a step next to a write-ahead one wait for the log.
         const afterWriteAhead = index > 0 && definition.steps[index - 1]!.logMode === 'write-ahead';
         const mode = attempt === 1 && !afterWriteAhead ? modeOf(step) : 'write-ahead';
