@@ -1,5 +1,5 @@
-// Saga benchmark: the 5-step saga (pipelined log, the default; pipelined with
-// a compensable first step; write-ahead log) against the same five RPCs as a
+// Saga benchmark: the 5-step saga (background log, the default; pipelined log;
+// pipelined with a compensable first step; write-ahead log) against the same five RPCs as a
 // plain chain (same services, same run, rounds rotating the sides), throughput at a fixed
 // concurrency, and recovery of in-flight sagas after kill -9 of their
 // coordinator. Run alone with `npx tsx bench/saga/saga.bench.ts`; sizes via
@@ -78,24 +78,26 @@ function orchestratorOf(run: Run, clientId: string, logMode?: SagaLogMode): Saga
  * a pipelined log (its first step without a compensation, or with one, which
  * makes the saga's start write-ahead), or on a write-ahead log.
  */
-type Side = 'chain' | 'pipelined' | 'pipelinedUndoableFirst' | 'writeAhead';
-const SIDES: readonly Side[] = ['chain', 'pipelined', 'pipelinedUndoableFirst', 'writeAhead'];
-const THROUGHPUT_SIDES: readonly Side[] = ['chain', 'pipelined', 'writeAhead'];
+type Side = 'chain' | 'background' | 'pipelined' | 'pipelinedUndoableFirst' | 'writeAhead';
+const SIDES: readonly Side[] = ['chain', 'background', 'pipelined', 'pipelinedUndoableFirst', 'writeAhead'];
+const THROUGHPUT_SIDES: readonly Side[] = ['chain', 'background', 'pipelined', 'writeAhead'];
 const SIDE_LABELS: Record<Side, string> = {
   chain: '5 RPCs, plain chain',
+  background: '5-step saga, background log (default)',
   pipelined: '5-step saga, pipelined log',
   pipelinedUndoableFirst: '5-step saga, pipelined, first step has a compensation',
-  writeAhead: '5-step saga, write-ahead log (default)',
+  writeAhead: '5-step saga, write-ahead log',
 };
 
 interface Orchestrators {
+  background: SagaOrchestrator;
   pipelined: SagaOrchestrator;
   writeAhead: SagaOrchestrator;
 }
 
 async function runSide(side: Side, orchestrators: Orchestrators, clients: BenchClients, tag: string): Promise<void> {
   if (side === 'chain') return runChain(clients, `chain-${tag}`);
-  const orchestrator = side === 'writeAhead' ? orchestrators.writeAhead : orchestrators.pipelined;
+  const orchestrator = side === 'writeAhead' ? orchestrators.writeAhead : side === 'background' ? orchestrators.background : orchestrators.pipelined;
   const name = side === 'pipelinedUndoableFirst' ? BENCH_SAGA_UNDOABLE_FIRST_NAME : BENCH_SAGA_NAME;
   const result = await orchestrator.execute(name, { tag: `saga-${tag}` });
   if (result.status !== 'completed') throw new Error(`a benchmark saga ended ${result.status}: ${result.error}`);
@@ -300,23 +302,25 @@ async function main(): Promise<void> {
   const services = await startServicesProcess();
   const clients = benchClients(services.urls);
   try {
-    const runs = { pipelined: newRun('latency-pipelined'), writeAhead: newRun('latency-write-ahead') };
+    const runs = { background: newRun('latency-background'), pipelined: newRun('latency-pipelined'), writeAhead: newRun('latency-write-ahead') };
     const orchestrators: Orchestrators = {
+      background: orchestratorOf(runs.background, 'bench-saga-background', 'background'),
       pipelined: orchestratorOf(runs.pipelined, 'bench-saga-pipelined', 'pipelined'),
       writeAhead: orchestratorOf(runs.writeAhead, 'bench-saga-write-ahead', 'write-ahead'),
     };
     orchestrators.pipelined.register(benchSaga(clients));
     orchestrators.pipelined.register(benchSaga(clients, { undoableFirst: true }));
     orchestrators.writeAhead.register(benchSaga(clients));
+    orchestrators.background.register(benchSaga(clients));
     let measured: Latency;
     let rates: Record<Side, number[]>;
     try {
-      await Promise.all([orchestrators.pipelined.start(), orchestrators.writeAhead.start()]);
+      await Promise.all([orchestrators.background.start(), orchestrators.pipelined.start(), orchestrators.writeAhead.start()]);
       measured = await latency(orchestrators, clients);
       rates = await throughput(orchestrators, clients);
     } finally {
-      await Promise.all([orchestrators.pipelined.stop(), orchestrators.writeAhead.stop()]);
-      await Promise.all([deleteRun(runs.pipelined), deleteRun(runs.writeAhead)]);
+      await Promise.all([orchestrators.background.stop(), orchestrators.pipelined.stop(), orchestrators.writeAhead.stop()]);
+      await Promise.all([deleteRun(runs.background), deleteRun(runs.pipelined), deleteRun(runs.writeAhead)]);
     }
     const probe = await commitProbe();
     const rec = await recovery(services.urls, clients);
@@ -333,12 +337,12 @@ async function main(): Promise<void> {
       const ratio = percentile(values, 50) / chainP50;
       console.log(`| ${SIDE_LABELS[side]} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(values.reduce((a, b) => a + b, 0) / values.length)} | ${ratio.toFixed(2)}× | ${ms(measured.cpu[side].reduce((a, b) => a + b, 0) / measured.cpu[side].length)} |`);
     }
-    for (const side of ['writeAhead', 'pipelined'] as const) {
+    for (const side of ['background', 'writeAhead', 'pipelined'] as const) {
       const ratio = percentile(lat[side], 50) / chainP50;
       console.log(`${side} saga / chain at p50: ${ratio.toFixed(2)}× (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); added per saga at p50: ${ms(percentile(lat[side], 50) - chainP50)}`);
     }
     console.log(
-      `Commit cost (${config.probeWrites} sequential writes of one state and one history record): transaction p50 ${ms(percentile(probe.transaction, 50))} p99 ${ms(percentile(probe.transaction, 99))}; back to back on one producer p50 ${ms(percentile(probe.backToBack, 50))} p99 ${ms(percentile(probe.backToBack, 99))}, on two taking turns p50 ${ms(percentile(probe.alternating, 50))} p99 ${ms(percentile(probe.alternating, 99))}; same records without a transaction (idempotent, acks=all) p50 ${ms(percentile(probe.produce, 50))} p99 ${ms(percentile(probe.produce, 99))}; a write-ahead 5-step saga waits for 6 transactions in sequence, a pipelined one for about one`,
+      `Commit cost (${config.probeWrites} sequential writes of one state and one history record): transaction p50 ${ms(percentile(probe.transaction, 50))} p99 ${ms(percentile(probe.transaction, 99))}; back to back on one producer p50 ${ms(percentile(probe.backToBack, 50))} p99 ${ms(percentile(probe.backToBack, 99))}, on two taking turns p50 ${ms(percentile(probe.alternating, 50))} p99 ${ms(percentile(probe.alternating, 99))}; same records without a transaction (idempotent, acks=all) p50 ${ms(percentile(probe.produce, 50))} p99 ${ms(percentile(probe.produce, 99))}; a write-ahead 5-step saga waits for 6 transactions in sequence, a pipelined one for about one, a background one for its last (its only one when it ends within the linger)`,
     );
     console.log(
       `Throughput, ${config.concurrency} in flight, ${config.throughputRounds} rounds of ${config.throughputSeconds} s per side: ${THROUGHPUT_SIDES.map((side) => `${side} ${median(rates[side]).toFixed(0)}/s (${rates[side].map((r) => r.toFixed(0)).join(', ')})`).join('; ')}`,

@@ -5,11 +5,11 @@ import { jsonCodec, type SagaCodec } from './saga-codec.js';
 import { DEFAULT_COMPENSATION_MAX_ATTEMPTS, DEFAULT_SAGA_TIMEOUT_MS, DEFAULT_STEP_BACKOFF, DEFAULT_STEP_MAX_ATTEMPTS, DEFAULT_STEP_TIMEOUT_MS } from './saga-defaults.js';
 import type { AnySagaDefinition, AnySagaStep, StepContext, StepRetryPolicy } from './saga-definition.js';
 import { errorMessage, SagaError } from './saga-error.js';
-import { inDoubtStep } from './in-doubt-step.js';
+import { inDoubtSteps } from './in-doubt-steps.js';
 import { isOutcomeUnknown } from './outcome-unknown.js';
 import { sagaCallOptions, sagaIdempotencyKey, type SagaPhase } from './saga-idempotency.js';
 import type { SagaLogEntry } from './saga-log.js';
-import { DEFAULT_SAGA_LOG_MODE, type SagaLogMode } from './saga-log-mode.js';
+import { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, type SagaLogMode } from './saga-log-mode.js';
 import type { SagaResult } from './saga-result.js';
 import { applySagaTransition, msOf, timestampOf } from './saga-state.js';
 import { runStepAttempt, sleepUntilRetry } from './step-attempt.js';
@@ -25,6 +25,8 @@ export interface SagaExecutionDeps {
   persist(entries: readonly SagaLogEntry[]): Promise<void>;
   /** logMode of the steps that do not declare one. @defaultValue DEFAULT_SAGA_LOG_MODE */
   logMode?: SagaLogMode;
+  /** lingerMs is how long, in background mode, a transition may wait before it is committed. @defaultValue DEFAULT_SAGA_LOG_LINGER_MS */
+  lingerMs?: number;
   /** stop aborts the execution without writing anything (coordinator stopping, partition lost). */
   stop: AbortSignal;
   /** observe sees every transition once it is persisted. */
@@ -41,9 +43,17 @@ export interface SagaExecutionState {
    * settled is true when this process drove the saga to `saga` and no step
    * ran past it. Otherwise (read back from the log, or left by an execution
    * that threw) the step after the last recorded one may have run unlogged
-   * (a pipelined log lags by one step) and is in doubt: see inDoubtStep.
+   * (a pipelined log lags by one step; a background one by any number) and
+   * is in doubt: see inDoubtSteps.
    */
   settled?: boolean;
+  /**
+   * ranAhead is true once a run in background mode wrote the saga (read back
+   * from the SAGA_RAN_AHEAD_HEADER): steps may have run ahead of the log by
+   * more than one step. It stays true for the saga's life, so a later owner
+   * in another mode still resolves every step that may have run.
+   */
+  ranAhead?: boolean;
 }
 
 const codecOf = (step: AnySagaStep): SagaCodec<unknown> => step.codec ?? jsonCodec();
@@ -97,7 +107,8 @@ function decodeSaga(saga: Saga, definition: AnySagaDefinition): { input: unknown
  * resolved and compensated too: see resolveInDoubt). Write-ahead, every
  * transition is persisted before the next action; pipelined, a first-attempt
  * step call may overlap the commit of the transitions before it, one step at
- * most (see SagaLogMode). Either way the result is returned only once every
+ * most; in background mode first-attempt calls do not wait for the log
+ * (see SagaLogMode). In every mode the result is returned only once every
  * transition is durable. It rejects when `stop` aborts or a write fails: the
  * saga is then left to whichever coordinator owns it next.
  */
@@ -134,10 +145,20 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
   // follows it, so it always holds a prefix of the saga's log. Flushes are
   // issued at once (the log group-commits them) and observed in order.
   let durable: Promise<void> = Promise.resolve();
+  // Background mode: staged transitions are committed at the latest lingerMs after the first of them.
+  let lingerTimer: NodeJS.Timeout | undefined;
+  const modeOf = (step: AnySagaStep | undefined) => step?.logMode ?? deps.logMode ?? DEFAULT_SAGA_LOG_MODE;
+  // Read before this run marks the saga: what the log says about the runs that wrote it.
+  const loggedAhead = state.ranAhead === true;
+  if (definition.steps.some((step) => modeOf(step) === 'background')) state.ranAhead = true;
+  // Resolves once the saga's STARTED is durable; a step with a compensation never runs before.
+  let startDurable: Promise<void> | undefined = state.sequence > 0n ? Promise.resolve() : undefined;
   const flush = (): Promise<void> => {
     if (deps.stop.aborted) throw deps.stop.reason;
+    if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = undefined;
     if (staged.length === 0) return durable;
-    const entries = staged;
+    const entries = state.ranAhead ? staged.map((entry) => ({ ...entry, ranAhead: true })) : staged;
     const snapshot = view;
     const sequence = viewSequence;
     staged = [];
@@ -150,7 +171,15 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     });
     // Whoever waits next sees a failure; an abandoned ticket must not crash the process.
     durable.catch(() => undefined);
+    startDurable ??= durable;
     return durable;
+  };
+  const flushSoon = () => {
+    if (lingerTimer || staged.length === 0) return;
+    lingerTimer = setTimeout(() => {
+      lingerTimer = undefined;
+      if (!deps.stop.aborted) void flush();
+    }, deps.lingerMs ?? DEFAULT_SAGA_LOG_LINGER_MS);
   };
 
   const commit = async () => {
@@ -158,12 +187,11 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     await flush();
   };
 
-  const modeOf = (step: AnySagaStep | undefined) => step?.logMode ?? deps.logMode ?? DEFAULT_SAGA_LOG_MODE;
   // What a pipelined call waits for: the log up to the previous step call's STEP_STARTED.
   let behindOneStep: Promise<void> = Promise.resolve();
-  // The step that may have run without a record (see inDoubtStep); compensation resolves it first.
-  let inDoubt = state.settled ? undefined : inDoubtStep(view, definition);
-  const stillInDoubt = () => inDoubt !== undefined && (view.steps[inDoubt]?.status ?? SagaStepStatus.PENDING) === SagaStepStatus.PENDING;
+  // The steps that may have run without a record (see inDoubtSteps); compensation resolves them first.
+  let inDoubt = state.settled ? undefined : inDoubtSteps(view, definition, loggedAhead);
+  const stillInDoubt = () => inDoubt !== undefined && (view.steps[inDoubt.to]?.status ?? SagaStepStatus.PENDING) === SagaStepStatus.PENDING;
 
   const record = async (kind: Kind, fields: Parameters<typeof stage>[1] = {}) => {
     stage(kind, fields);
@@ -206,13 +234,26 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
         stage(Kind.STEP_STARTED, { stepName: step.name, stepIndex: index, attempt });
         // Pipelined: this call overlaps the commit of the previous step's
         // completion, but waits for the log to be at most one step behind.
-        // A retry, a repeat after a restart, a first step that may need
+        // Background: it waits only, if it has a compensation, for the
+        // saga's start; the log catches up within the linger. A retry, a
+        // repeat after a restart, a first pipelined step that may need
         // undoing and a step next to a write-ahead one wait for the log.
-        const pipelined =
-          attempt === 1 && modeOf(step) === 'pipelined' && (index === 0 ? !step.compensate : definition.steps[index - 1]!.logMode !== 'write-ahead');
-        const ticket = flush();
-        await (pipelined ? behindOneStep : ticket);
-        behindOneStep = ticket;
+        const afterWriteAhead = index > 0 && definition.steps[index - 1]!.logMode === 'write-ahead';
+        const mode = attempt === 1 && !afterWriteAhead ? modeOf(step) : 'write-ahead';
+        if (mode === 'background') {
+          // Nothing that may need undoing runs before the saga is in the log.
+          if (step.compensate) {
+            if (!startDurable) void flush();
+            await startDurable;
+          }
+          flushSoon();
+          behindOneStep = durable;
+        } else {
+          const pipelined = mode === 'pipelined' && (index > 0 || !step.compensate);
+          const ticket = flush();
+          await (pipelined ? behindOneStep : ticket);
+          behindOneStep = ticket;
+        }
         try {
           const result = await runStepAttempt((signal) => step.execute(contextOf(step, 'execute', attempt, signal)), {
             timeoutMs: step.timeout ?? DEFAULT_STEP_TIMEOUT_MS,
@@ -296,10 +337,10 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
    */
   async function resolveInDoubt(): Promise<SagaResult | undefined> {
     if (!stillInDoubt()) return undefined;
-    const index = inDoubt!;
-    for (const at of [index - 1, index]) {
+    const { from, to } = inDoubt!;
+    for (let at = Math.max(0, from - 1); at <= to; at++) {
       const step = definition.steps[at]!;
-      if (at < index && view.steps[at]?.status === SagaStepStatus.COMPLETED) continue;
+      if (view.steps[at]?.status === SagaStepStatus.COMPLETED) continue;
       const outcome = await resolveOutcome(at, step);
       if (outcome === 'not-done') break;
       if (outcome !== 'done') {
@@ -380,9 +421,11 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     state.settled = !stillInDoubt();
     return result;
   } catch (error) {
-    // Calls may have run past what reached the log: the next execution treats the step after it as in doubt.
+    // Calls may have run past what reached the log: the next execution treats the steps after it as in doubt.
     state.settled = false;
     throw error;
+  } finally {
+    if (lingerTimer) clearTimeout(lingerTimer);
   }
 }
 

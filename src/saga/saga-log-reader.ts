@@ -2,7 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import type { Kafka } from 'kafkajs';
 import { SagaSchema, SagaTransitionSchema, type Saga, type SagaTransition } from '../../gen/mesh/v1/saga_pb.js';
 import { headerText, replay } from '../replay/index.js';
-import { SAGA_SEQUENCE_HEADER } from './saga-log.js';
+import { SAGA_RAN_AHEAD_HEADER, SAGA_SEQUENCE_HEADER } from './saga-log.js';
 
 /** DEFAULT_SAGA_READER_GROUP_PREFIX prefixes the throwaway groups the saga log is read through. */
 export const DEFAULT_SAGA_READER_GROUP_PREFIX = 'mesh-saga-read';
@@ -15,6 +15,8 @@ export interface StoredSaga {
   partition: number;
   /** traceHeaders are the trace context the saga was started in (traceparent, tracestate), when it was traced. */
   traceHeaders: Record<string, string>;
+  /** ranAhead says the snapshot was written by a run whose steps may have gone ahead of the log by several steps (SAGA_RAN_AHEAD_HEADER). */
+  ranAhead: boolean;
 }
 
 // The W3C headers withSagaSpan reads back; the coordinator writes them with every snapshot.
@@ -62,7 +64,7 @@ export async function readSagaStates(options: ReadSagaLogOptions): Promise<Map<s
           return value === undefined ? [] : [[name, value]];
         }),
       );
-      sagas.set(sagaId, { saga, sequence: BigInt(headerText(record.headers, SAGA_SEQUENCE_HEADER) ?? '0'), partition: record.partition, traceHeaders });
+      sagas.set(sagaId, { saga, sequence: BigInt(headerText(record.headers, SAGA_SEQUENCE_HEADER) ?? '0'), partition: record.partition, traceHeaders, ranAhead: headerText(record.headers, SAGA_RAN_AHEAD_HEADER) === '1' });
     },
   });
   return sagas;

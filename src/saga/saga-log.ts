@@ -7,6 +7,13 @@ import type { SagaTopics } from './saga-topics.js';
 /** SAGA_SEQUENCE_HEADER carries, on a state record, the sequence of the last transition folded into it (the Saga message has no field for it). */
 export const SAGA_SEQUENCE_HEADER = 'saga-sequence';
 
+/**
+ * SAGA_RAN_AHEAD_HEADER marks (value `1`) a state record whose saga may have
+ * run any number of steps ahead of its log (a background-mode run): recovery
+ * then treats every step after the last record as in doubt (inDoubtSteps).
+ */
+export const SAGA_RAN_AHEAD_HEADER = 'saga-ran-ahead';
+
 /** DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS bounds a saga-log transaction; a new owner's fencing aborts a dead owner's open one sooner. */
 export const DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS = 30_000;
 
@@ -32,6 +39,8 @@ export interface SagaLogEntry {
   transition: SagaTransition;
   /** traceHeaders (traceparent, tracestate) go with the snapshot, so a coordinator that recovers the saga continues its trace. */
   traceHeaders?: Readonly<Record<string, string>>;
+  /** ranAhead marks the snapshot with SAGA_RAN_AHEAD_HEADER. */
+  ranAhead?: boolean;
 }
 
 /** SagaLogOptions configure createSagaLog. */
@@ -66,9 +75,11 @@ export interface SagaLog {
   close(): Promise<void>;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 interface Pending {
   entries: readonly SagaLogEntry[];
-  /** The encoded snapshots and transitions, sized once for the batch cap. */
+  /** The encoded transitions and snapshots (only each saga's last snapshot of the append; the others are empty), sized once for the batch cap. */
   encoded: { snapshot: Buffer; transition: Buffer }[];
   bytes: number;
   resolve(): void;
@@ -126,7 +137,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
                     key: key(entry),
                     partition,
                     value: encoded.snapshot,
-                    headers: { ...entry.traceHeaders, [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString() },
+                    headers: { ...entry.traceHeaders, [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString(), ...(entry.ranAhead ? { [SAGA_RAN_AHEAD_HEADER]: '1' } : {}) },
                   })),
                 },
                 {
@@ -203,7 +214,12 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
     append(partition, entries) {
       const writer = writers.get(partition);
       if (!writer) return Promise.reject(new SagaError('NOT_OWNER', `this coordinator does not own saga-log partition ${partition}`));
-      const encoded = entries.map((entry) => ({ snapshot: Buffer.from(toBinary(SagaSchema, entry.snapshot)), transition: Buffer.from(toBinary(SagaTransitionSchema, entry.transition)) }));
+      // Only a saga's last snapshot of an append can be written (the state topic keeps the newest): the others are not encoded.
+      const lastOfSaga = new Map(entries.map((entry, index) => [entry.snapshot.sagaId, index]));
+      const encoded = entries.map((entry, index) => ({
+        snapshot: lastOfSaga.get(entry.snapshot.sagaId) === index ? Buffer.from(toBinary(SagaSchema, entry.snapshot)) : EMPTY,
+        transition: Buffer.from(toBinary(SagaTransitionSchema, entry.transition)),
+      }));
       // Keys and headers are small; the values decide whether a batch fits.
       const bytes = encoded.reduce((sum, { snapshot, transition }) => sum + snapshot.length + transition.length + 64, 0);
       return new Promise<void>((resolve, reject) => {

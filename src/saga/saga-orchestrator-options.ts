@@ -36,12 +36,14 @@ export interface SagaOrchestratorOptions {
   /** @defaultValue DEFAULT_SAGA_REBALANCE_TIMEOUT_MS */
   rebalanceTimeout?: number;
   /**
-   * logMode says whether a step's call may start while the previous step's
-   * record is still being committed (see SagaLogMode); a step's own
-   * `logMode` overrides it.
+   * logMode says whether a step's call waits for the records before it
+   * (write-ahead), for all but the last step's (pipelined), or only where
+   * it must (background; see SagaLogMode); a step's own `logMode` overrides it.
    * @defaultValue DEFAULT_SAGA_LOG_MODE
    */
   logMode?: SagaLogMode;
+  /** logLingerMs is how long, in background mode, a transition may wait before it is committed. @defaultValue DEFAULT_SAGA_LOG_LINGER_MS */
+  logLingerMs?: number;
   /** onError hears failures that have no caller to go to: a recovered saga whose drive stopped, a rebalance that could not be applied. */
   onError?: (error: unknown, sagaId?: string) => void;
 }

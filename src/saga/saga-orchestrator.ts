@@ -118,11 +118,12 @@ function tracedDefinition(definition: AnySagaDefinition): AnySagaDefinition {
  * an id that hashes to an owned partition.
  *
  * Durability: transitions and the snapshots they produce go to the history
- * and state topics in Kafka transactions, by default before the coordinator
- * acts on them; with `logMode: 'pipelined'` a step's call overlaps the commit
- * of the step before it, the log lagging the effects by at most one step. A
- * saga's outcome is reported only once its final transition is durable (see
- * executeSaga, SagaLogMode).
+ * and state topics in Kafka transactions. By default (`logMode:
+ * 'background'`) the steps run ahead of the log, which group-commits their
+ * transitions within `logLingerMs`; `'write-ahead'` writes them before the
+ * coordinator acts on them; with `'pipelined'` a step's call overlaps the
+ * commit of the step before it. A saga's outcome is reported only once its
+ * final transition is durable (see executeSaga, SagaLogMode).
  */
 export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): SagaOrchestrator {
   const topics = options.topics ?? DEFAULT_SAGA_TOPICS;
@@ -161,6 +162,7 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
       definition: tracedDefinition(definition),
       persist,
       logMode: options.logMode ?? DEFAULT_SAGA_LOG_MODE,
+      ...(options.logLingerMs !== undefined ? { lingerMs: options.logLingerMs } : {}),
       stop: entry.controller.signal,
       observe: (saga: Saga, transition: SagaTransition) => {
         transitions.emit({ saga, transition });
@@ -222,8 +224,8 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
     await Promise.all(gained.map((partition) => log!.claim(partition)));
     const stored = await readSagaStates({ kafka: kafka!, topic: topics.state, partitions: gained });
     for (const partition of gained) owned.add(partition);
-    for (const [sagaId, { saga, sequence, partition, traceHeaders }] of stored) {
-      const entry: Entry = { state: { saga, sequence }, partition, controller: new AbortController(), traceHeaders };
+    for (const [sagaId, { saga, sequence, partition, traceHeaders, ranAhead }] of stored) {
+      const entry: Entry = { state: { saga, sequence, ranAhead }, partition, controller: new AbortController(), traceHeaders };
       entries.set(sagaId, entry);
       if (isSagaFinished(saga)) notifyFinished(saga);
       else continueRecovered(sagaId, entry);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { equals } from '@bufbuild/protobuf';
 import { SagaSchema } from '../../gen/mesh/v1/saga_pb.js';
 import { kafkaBrokers } from '../../src/kafka/index.js';
-import { createContractSaga, createSagaOrchestrator, foldSagaHistory, readSagaHistory, readSagaStates, sagaPartition, type ContractSagaOptions, type SagaOrchestrator, type SagaTopics } from '../../src/saga/index.js';
+import { createContractSaga, createSagaOrchestrator, foldSagaHistory, readSagaHistory, readSagaStates, sagaPartition, type ContractSagaOptions, type SagaOrchestrator, type SagaOrchestratorOptions, type SagaTopics } from '../../src/saga/index.js';
 import { testKafka } from '../support/kafka.js';
 import { startSagaServices, testOrchestratorOptions, waitUntil, type SagaServices } from './saga-test-support.js';
 
@@ -37,7 +37,7 @@ export interface CrashHarness {
   /**
    * startCoordinator spawns a coordinator that runs `inputs` and hangs once
    * `hangAfter` was answered (`before:Method`: just before calling it; '' for
-   * no hang); `env` adds fixture settings (HOLD_COMMIT_OF, SAGA_TIMEOUT_MS, SAGA_LOG_MODE).
+   * no hang); `env` adds fixture settings (HOLD_COMMIT_OF, SAGA_TIMEOUT_MS, SAGA_LOG_MODE, SAGA_LOG_LINGER_MS).
    */
   startCoordinator(log: SagaLogNames, hangAfter: string, inputs: unknown[], env?: Record<string, string>): CoordinatorProcess;
   /**
@@ -49,7 +49,7 @@ export interface CrashHarness {
    */
   killAfter(coordinator: CoordinatorProcess, method: string, durable?: string): Promise<string>;
   /** freshCoordinator is an in-process coordinator of the same saga log and group; `saga` tunes its contract saga (a child's SAGA_TIMEOUT_MS needs the same timeout here). */
-  freshCoordinator(log: SagaLogNames, saga?: Pick<ContractSagaOptions, 'timeout'>): SagaOrchestrator;
+  freshCoordinator(log: SagaLogNames, saga?: Pick<ContractSagaOptions, 'timeout'>, overrides?: Partial<SagaOrchestratorOptions>): SagaOrchestrator;
   /** assertLogRebuildsState checks that the state topic and the folded history both equal the coordinator's state. */
   assertLogRebuildsState(orchestrator: SagaOrchestrator, topics: SagaTopics): Promise<void>;
   close(): Promise<void>;
@@ -105,8 +105,8 @@ export async function startCrashHarness(): Promise<CrashHarness> {
       assert.ok(started, 'the child started a saga');
       return started.split(' ')[1]!;
     },
-    freshCoordinator(log, saga = {}) {
-      const orchestrator = createSagaOrchestrator(testOrchestratorOptions(log));
+    freshCoordinator(log, saga = {}, overrides = {}) {
+      const orchestrator = createSagaOrchestrator(testOrchestratorOptions(log, overrides));
       orchestrator.register(createContractSaga({ clients: services.clients, jobs: services.jobs, ...saga }));
       orchestrators.push(orchestrator);
       return orchestrator;

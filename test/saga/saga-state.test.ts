@@ -7,6 +7,7 @@ import {
   defineSaga,
   foldSagaHistory,
   inDoubtStep,
+  inDoubtSteps,
   jsonCodec,
   SagaError,
   sagaIdempotencyKey,
@@ -147,5 +148,30 @@ describe('saga state', () => {
       .step({ name: 'b', execute: async () => 2 })
       .output(() => 0);
     assert.equal(inDoubtStep(at(['a', 0, Kind.STEP_STARTED]), noUndo), undefined, 'a step without compensation needs no resolving');
+  });
+
+  test('inDoubtSteps: a log written in background mode may lag by any number of steps, up to a write-ahead step', () => {
+    const undo = async () => undefined;
+    const definition = defineSaga<{}>({ name: 'demo', version: 3 })
+      .step({ name: 'a', execute: async () => 1 })
+      .step({ name: 'b', execute: async () => 2, compensate: undo })
+      .step({ name: 'c', execute: async () => 3, compensate: undo })
+      .step({ name: 'd', execute: async () => 4 })
+      .step({ name: 'e', execute: async () => 5, compensate: undo, logMode: 'write-ahead' })
+      .step({ name: 'f', execute: async () => 6, compensate: undo })
+      .output(() => 0);
+    const at = (...steps: [string, number, Kind][]) => {
+      let saga = applySagaTransition(undefined, create(SagaTransitionSchema, { sagaId: 's', name: 'demo', definitionVersion: 3, kind: Kind.STARTED, sequence: 1n }));
+      for (const [name, index, kind] of steps) saga = applySagaTransition(saga, create(SagaTransitionSchema, { sagaId: 's', kind, stepName: name, stepIndex: index }));
+      return saga;
+    };
+    assert.deepEqual(inDoubtSteps(at(), definition, true), { from: 0, to: 2 }, 'only STARTED in the log: a, b and c may have run (d has nothing to undo, e is written ahead)');
+    assert.deepEqual(inDoubtSteps(at(['a', 0, Kind.STEP_STARTED], ['a', 0, Kind.STEP_COMPLETED]), definition, true), { from: 1, to: 2 }, 'a completion alone bounds nothing');
+    assert.deepEqual(inDoubtSteps(at(['b', 1, Kind.STEP_STARTED]), definition, true), { from: 2, to: 2 });
+    assert.equal(inDoubtSteps(at(['c', 2, Kind.STEP_STARTED]), definition, true), undefined, 'd has no compensation and e is never called before its record');
+    assert.equal(inDoubtSteps(at(['e', 4, Kind.STEP_STARTED]), definition, true), undefined, 'nor is the step after a write-ahead one');
+    assert.deepEqual(inDoubtSteps(at(['a', 0, Kind.STEP_STARTED]), definition, false), { from: 1, to: 1 }, 'without the mark, the one-step rule');
+    const compensating = applySagaTransition(at(['b', 1, Kind.STEP_STARTED]), create(SagaTransitionSchema, { sagaId: 's', kind: Kind.COMPENSATING, error: 'x' }));
+    assert.deepEqual(inDoubtSteps(compensating, definition, true), { from: 2, to: 2 }, 'COMPENSATING is written with everything run before it: the one-step rule again');
   });
 });
