@@ -13,7 +13,7 @@ import { createProgressMeter, DEFAULT_PROGRESS_INTERVAL_MS } from './replay-prog
 import { toReplayRecord, type ReplayRecord } from './replay-record.js';
 import type { ReplaySummary } from './replay-summary.js';
 import { createReplayTally } from './replay-tally.js';
-import { resolvePartitionWindows, type PartitionWindow } from './resolve-partition-windows.js';
+import { assertTopicsExist, resolvePartitionWindows, type PartitionWindow } from './resolve-partition-windows.js';
 import { createTokenBucket, type TokenBucket } from './token-bucket.js';
 
 // kafkajs' heartbeat() is itself throttled to its heartbeatInterval; checking the time first saves an await per record.
@@ -62,9 +62,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     const topics = options.topics.map((entry) => (typeof entry === 'string' ? { topic: entry } : entry));
     const windows = await resolvePartitionWindows(admin, topics, options.from ?? DEFAULT_REPLAY_FROM, options.to ?? DEFAULT_REPLAY_TO);
     const into = typeof options.into === 'string' ? { topic: options.into } : options.into;
-    if (into && !(await admin.listTopics()).includes(into.topic)) {
-      throw new ReplayError(ReplayErrorCode.UNKNOWN_TOPIC, `target topic ${into.topic} does not exist`);
-    }
+    if (into) await assertTopicsExist(admin, [into.topic], 'target topic');
     if (into && !dryRun) {
       producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
       await producer.connect();

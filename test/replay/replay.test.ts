@@ -287,7 +287,17 @@ describe('replay', { timeout: 60_000 }, () => {
     assert.ok((await topicSize(admin, topic)) > 320, 'the topic kept growing meanwhile');
   });
 
-  test('an unknown topic is refused with UNKNOWN_TOPIC before reading', async () => {
-    await assert.rejects(replay({ kafka, topics: [uniqueName('missing')], handler: async () => undefined }), { code: ReplayErrorCode.UNKNOWN_TOPIC });
+  test('an unknown topic is refused with UNKNOWN_TOPIC before reading, naming the missing one; so is an unknown target', async () => {
+    const present = await createTopic(admin, 'present');
+    const missing = uniqueName('missing');
+    await assert.rejects(replay({ kafka, topics: [present, missing], handler: async () => undefined }), (error: unknown) => {
+      assert.ok(error instanceof ReplayError);
+      assert.equal(error.code, ReplayErrorCode.UNKNOWN_TOPIC);
+      assert.equal(error.rawMessage, `topic ${missing} does not exist`);
+      return true;
+    });
+    const target = uniqueName('missing-target');
+    await assert.rejects(replay({ kafka, topics: [present], into: target }), { code: ReplayErrorCode.UNKNOWN_TOPIC, rawMessage: `target topic ${target} does not exist` });
+    assert.equal((await admin.listTopics()).includes(missing) || (await admin.listTopics()).includes(target), false, 'asking created no topic');
   });
 });
