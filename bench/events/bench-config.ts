@@ -4,11 +4,7 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { UserCreatedSchema } from '../../gen/auth/v1/auth_events_pb.js';
 import { encodeEvent, EventChannels, type PublishBatchEntry } from '../../src/events/index.js';
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { envInt } from '../env-int.js';
 
 /** benchConfig holds the sizes of the events benchmark; each can be changed with its BENCH_EVENTS_* variable. */
 export const benchConfig = {

@@ -1,11 +1,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { SendSmsJobSchema, type SendSmsJob } from '../../gen/notification/v1/notification_jobs_pb.js';
 import { QueueNames } from '../../src/jobs/index.js';
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { envInt } from '../env-int.js';
 
 /** jobsBenchConfig holds the sizes of the jobs benchmark; each can be changed with its BENCH_JOBS_* variable. */
 export const jobsBenchConfig = {

@@ -18,11 +18,7 @@ import {
   createServiceTokenInterceptor,
 } from '../../src/rpc/interceptors/index.js';
 import { median } from './closed-loop.js';
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { envInt } from '../env-int.js';
 
 const config = {
   rounds: envInt('BENCH_RPC_COST_ROUNDS', 4),

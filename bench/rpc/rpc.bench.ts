@@ -19,11 +19,7 @@ import { AuthService } from '../../gen/auth/v1/auth_service_pb.js';
 import { createMeshClient, type MeshClient } from '../../src/rpc/client/index.js';
 import type { BenchServerKind, BenchServerReady } from './bench-server.js';
 import { median, percentile, runClosedLoop, type LoadSample } from './closed-loop.js';
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { envInt } from '../env-int.js';
 
 const config = {
   rounds: envInt('BENCH_RPC_ROUNDS', 4),

@@ -25,11 +25,7 @@ import { AuthService } from '../../gen/auth/v1/auth_service_pb.js';
 import { createMeshClient } from '../../src/rpc/client/index.js';
 import type { BenchServerReady } from './bench-server.js';
 import { runClosedLoop } from './closed-loop.js';
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { envInt } from '../env-int.js';
 
 const CALLS = envInt('SYSCALLS_CALLS', 2000);
 const CONCURRENCY = envInt('SYSCALLS_CONCURRENCY', 1);

@@ -13,11 +13,7 @@ import { ensureKafka } from '../../src/kafka/ensure-kafka.js';
 import { createKafka, ensureTopics } from '../../src/kafka/index.js';
 import { createSagaOrchestrator, SAGA_LOG_PRODUCER_RETRY, type SagaLogMode, type SagaOrchestrator } from '../../src/saga/index.js';
 import { benchClients, benchSaga, BENCH_SAGA_NAME, BENCH_SAGA_UNDOABLE_FIRST_NAME, runChain, startServicesProcess, type BenchClients } from './bench-saga.js';
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { envInt } from '../env-int.js';
 
 const config = {
   /** Latency rounds; each runs `perRound` chains and `perRound` sagas one at a time, the side going first alternating. */

@@ -18,11 +18,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { median } from '../rpc/closed-loop.js';
 import type { AbMode, AbReport } from './telemetry-ab-worker.js';
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { envInt } from '../env-int.js';
 
 const config = {
   rounds: envInt('BENCH_AB_ROUNDS', 8),

@@ -23,11 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from '../rpc/closed-loop.js';
 import type { LoadReport, LoadRequest } from './telemetry-client.js';
 import { TELEMETRY_MODES, type TelemetryMode } from './telemetry-mode.js';
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { envInt } from '../env-int.js';
 
 const config = {
   rounds: envInt('BENCH_TELEMETRY_ROUNDS', 5),
