@@ -34,11 +34,10 @@ import {
   type SubscribeOptions,
 } from './event-bus-options.js';
 import { ALL_EVENTS_PATTERN, type ChannelName } from './event-channels.js';
-import { encodeEvent, eventType, type EncodedEvent } from './event-envelope.js';
-import { readHeaders } from './event-headers.js';
+import { encodeEvent, type EncodedEvent } from './event-envelope.js';
 import type { EventPublisher, PublishedEvent, PublishOptions } from './event-publisher.js';
 import { defaultEventRegistry } from './event-registry.js';
-import { payloadDecodeFailure, readConsumedEvent } from './read-consumed-event.js';
+import { payloadDecodeFailure, readConsumedEvent, recordEventType } from './read-consumed-event.js';
 import { withConsumerSpan } from '../telemetry/consumer-span.js';
 import { isTracingActive } from '../telemetry/tracing-active.js';
 import { sendTraced } from '../telemetry/producer-span.js';
@@ -211,7 +210,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
   function handleRecord(record: ConsumedRecord, control: RecordControl, subscription: SubscriptionState): Promise<void> | undefined {
     let event: ConsumedEvent;
     try {
-      if (subscription.route.accepts && !subscription.route.accepts(eventType(readHeaders(record.headers)))) return undefined;
+      if (subscription.route.accepts && !subscription.route.accepts(recordEventType(record.headers))) return undefined;
       if (record.value && record.value.length > maxEventBytes) {
         throw new EventBusError('EVENT_TOO_LARGE', `the value is ${record.value.length} bytes, over maxEventBytes ${maxEventBytes}`);
       }

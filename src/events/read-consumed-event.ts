@@ -99,6 +99,34 @@ function parseTime(value: string | undefined): Date | undefined {
   return time;
 }
 
+/** headerAttribute reads a CloudEvents attribute as cloudEventAttribute(readHeaders(headers), name) would, decoding only that header when it can. */
+function headerAttribute(headers: IHeaders, name: string): string | undefined {
+  const raw = headers[name];
+  if (raw === undefined) return hasOnlyKafkaSpellings(headers) ? undefined : cloudEventAttribute(readHeaders(headers), name);
+  const trimmed = text(raw)?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/**
+ * recordEventType is eventType(readHeaders(headers)) without decoding the
+ * whole header table: it checks ce_specversion and returns ce_type, with the
+ * same error codes, comparing bytes and reusing the last decoded type where it can.
+ */
+export function recordEventType(headers: IHeaders): string {
+  if (!bytesAre(headers[CloudEventHeaders.SPEC_VERSION], SPEC_VERSION_BYTES)) {
+    const specVersion = required(headerAttribute(headers, CloudEventHeaders.SPEC_VERSION), CloudEventHeaders.SPEC_VERSION);
+    if (specVersion !== CLOUDEVENTS_SPEC_VERSION) {
+      throw new EventBusError('UNSUPPORTED_SPEC_VERSION', `ce_specversion ${specVersion} is not supported (only ${CLOUDEVENTS_SPEC_VERSION})`);
+    }
+  }
+  let type = lastType.get(headers[CloudEventHeaders.TYPE]);
+  if (type === undefined) {
+    type = required(headerAttribute(headers, CloudEventHeaders.TYPE), CloudEventHeaders.TYPE);
+    lastType.set(headers[CloudEventHeaders.TYPE], type);
+  }
+  return type;
+}
+
 const NOT_READ = Symbol('not read');
 
 /**
@@ -138,17 +166,7 @@ class RecordEvent implements ConsumedEvent {
     this.offset = record.offset;
     // The checks and their order are decodeEvent's, so a record fails with the same code either way.
     const headers = record.headers;
-    if (!bytesAre(headers[CloudEventHeaders.SPEC_VERSION], SPEC_VERSION_BYTES)) {
-      const specVersion = required(this.attribute(CloudEventHeaders.SPEC_VERSION), CloudEventHeaders.SPEC_VERSION);
-      if (specVersion !== CLOUDEVENTS_SPEC_VERSION) {
-        throw new EventBusError('UNSUPPORTED_SPEC_VERSION', `ce_specversion ${specVersion} is not supported (only ${CLOUDEVENTS_SPEC_VERSION})`);
-      }
-    }
-    let type = lastType.get(headers[CloudEventHeaders.TYPE]);
-    if (type === undefined) {
-      type = required(this.attribute(CloudEventHeaders.TYPE), CloudEventHeaders.TYPE);
-      lastType.set(headers[CloudEventHeaders.TYPE], type);
-    }
+    const type = recordEventType(headers);
     this.type = type;
     this.id = required(this.attribute(CloudEventHeaders.ID), CloudEventHeaders.ID);
     // Only whether it is there: its value is decoded when read.

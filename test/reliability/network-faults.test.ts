@@ -163,6 +163,18 @@ describe('network faults through a TCP proxy', () => {
     `${WORKERS} callers for ${((FAULT_AT_MS + FAULT_FOR_MS + AFTER_MS) / 1000).toFixed(1)} s: ${run.samples.length} calls (${run.load.writes.length} keyed CreateUser, the rest GetUser)`;
   const errorRate = (samples: readonly CallSample[]) =>
     `${((100 * samples.filter((s) => s.code !== undefined).length) / Math.max(1, samples.length)).toFixed(0)} %`;
+  /** recordFaultRow records a fault scenario's row: what was injected, the load, what was lost or doubled, and the recovery time. */
+  const recordFaultRow = (run: FaultRun, recoveryMs: number, faultOrInput: string, notes: string) =>
+    recordReliability({
+      area: 'faults',
+      faultOrInput,
+      load: loadText(run),
+      lost: run.effects.lost,
+      duplicates: run.effects.duplicates,
+      recoveryMs: Math.round(recoveryMs),
+      command: COMMAND,
+      notes,
+    });
   const lateness = (samples: readonly CallSample[]) =>
     samples.filter((s) => s.code === Code.DeadlineExceeded).map((s) => s.endedAt - s.startedAt - DEADLINE_MS);
 
@@ -175,16 +187,12 @@ describe('network faults through a TCP proxy', () => {
     assert.deepEqual(codesOf(during(run)), ['DeadlineExceeded', 'Unavailable']);
     assert.ok(during(run).some((s) => s.rejectedByBreaker), 'the open breaker failed calls fast');
     const recoveryMs = assertRecovered(run);
-    recordReliability({
-      area: 'faults',
-      faultOrInput: `latency ${2 * DEADLINE_MS} ms each way (deadline ${DEADLINE_MS} ms) for ${FAULT_FOR_MS / 1000} s`,
-      load: loadText(run),
-      lost: run.effects.lost,
-      duplicates: run.effects.duplicates,
-      recoveryMs: Math.round(recoveryMs),
-      command: COMMAND,
-      notes: `${late.length} DeadlineExceeded, at most ${Math.round(Math.max(...late))} ms late; breaker opened; error rate ${errorRate(during(run))} during the fault, 0 after recovery`,
-    });
+    recordFaultRow(
+      run,
+      recoveryMs,
+      `latency ${2 * DEADLINE_MS} ms each way (deadline ${DEADLINE_MS} ms) for ${FAULT_FOR_MS / 1000} s`,
+      `${late.length} DeadlineExceeded, at most ${Math.round(Math.max(...late))} ms late; breaker opened; error rate ${errorRate(during(run))} during the fault, 0 after recovery`,
+    );
   });
 
   test('a partition: deadlines fire, the breaker opens, nothing hangs, traffic recovers after heal', async () => {
@@ -195,16 +203,12 @@ describe('network faults through a TCP proxy', () => {
     assert.ok(during(run).some((s) => s.rejectedByBreaker), 'the open breaker failed calls fast');
     assert.equal(run.proxy.stats().held, 0, 'every held byte was delivered after heal');
     const recoveryMs = assertRecovered(run);
-    recordReliability({
-      area: 'faults',
-      faultOrInput: `network partition (every byte held) for ${FAULT_FOR_MS / 1000} s, then healed`,
-      load: loadText(run),
-      lost: run.effects.lost,
-      duplicates: run.effects.duplicates,
-      recoveryMs: Math.round(recoveryMs),
-      command: COMMAND,
-      notes: `${late.length} DeadlineExceeded, at most ${Math.round(Math.max(...late))} ms late; breaker opened; error rate ${errorRate(during(run))} during the partition, 0 after recovery`,
-    });
+    recordFaultRow(
+      run,
+      recoveryMs,
+      `network partition (every byte held) for ${FAULT_FOR_MS / 1000} s, then healed`,
+      `${late.length} DeadlineExceeded, at most ${Math.round(Math.max(...late))} ms late; breaker opened; error rate ${errorRate(during(run))} during the partition, 0 after recovery`,
+    );
   });
 
   test('connections reset and new ones black-holed: dead connections are detected, traffic recovers', async () => {
@@ -223,16 +227,12 @@ describe('network faults through a TCP proxy', () => {
     assert.ok(run.proxy.stats().dropped >= 1, 'connections were black-holed');
     assert.ok(opened(run), 'the breaker opened');
     const recoveryMs = assertRecovered(run);
-    recordReliability({
-      area: 'faults',
-      faultOrInput: `connection reset, then every new connection black-holed (accepted, never forwarded) for ${FAULT_FOR_MS / 1000} s`,
-      load: loadText(run),
-      lost: run.effects.lost,
-      duplicates: run.effects.duplicates,
-      recoveryMs: Math.round(recoveryMs),
-      command: COMMAND,
-      notes: `${run.proxy.stats().dropped} connections black-holed; codes ${codesOf(during(run)).join(', ')}; error rate ${errorRate(during(run))} during the fault, 0 after recovery`,
-    });
+    recordFaultRow(
+      run,
+      recoveryMs,
+      `connection reset, then every new connection black-holed (accepted, never forwarded) for ${FAULT_FOR_MS / 1000} s`,
+      `${run.proxy.stats().dropped} connections black-holed; codes ${codesOf(during(run)).join(', ')}; error rate ${errorRate(during(run))} during the fault, 0 after recovery`,
+    );
   });
 
   test('connection resets under load: Unavailable, retried within budget, nothing lost', async () => {
@@ -258,16 +258,12 @@ describe('network faults through a TCP proxy', () => {
     assert.ok(seen.every((c) => c === 'Unavailable' || c === 'DeadlineExceeded'), `callers saw ${seen.join(', ')}`);
     const recoveryMs = assertRecovered(run);
     const failedDuring = during(run).filter((s) => s.code !== undefined).length;
-    recordReliability({
-      area: 'faults',
-      faultOrInput: `every connection reset (RST) every 200 ms for ${FAULT_FOR_MS / 1000} s`,
-      load: loadText(run),
-      lost: run.effects.lost,
-      duplicates: run.effects.duplicates,
-      recoveryMs: Math.round(recoveryMs),
-      command: COMMAND,
-      notes: `${run.proxy.stats().reset} connections reset; ${run.retries.length} retries (${((100 * run.retries.length) / run.samples.length).toFixed(1)} % of calls); ${failedDuring} calls still failed (${errorRate(during(run))}) during the fault, 0 after recovery`,
-    });
+    recordFaultRow(
+      run,
+      recoveryMs,
+      `every connection reset (RST) every 200 ms for ${FAULT_FOR_MS / 1000} s`,
+      `${run.proxy.stats().reset} connections reset; ${run.retries.length} retries (${((100 * run.retries.length) / run.samples.length).toFixed(1)} % of calls); ${failedDuring} calls still failed (${errorRate(during(run))}) during the fault, 0 after recovery`,
+    );
   });
 
   test('with the default keep-alive, a connection that went dead silently is replaced', async () => {
