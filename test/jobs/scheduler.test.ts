@@ -24,8 +24,9 @@ describe('job scheduler', () => {
     await Promise.all([worker.waitUntilReady(), scheduler.waitUntilReady()]);
     const at = new Date(Date.now() + 1500);
     const scheduled = await manager.scheduleJob(QueueNames.EMAIL_QUEUE, 'send-email', email('scheduled'), at);
-    const delayed = await manager.addJob(QueueNames.EMAIL_QUEUE, 'send-email', email('delayed'), { delay: 1000, jobId: 'delayed-1' });
+    // Read before the call: addJob measures the delay from when it runs, and it may take a while (the jobId check).
     const delayedAt = Date.now() + 1000;
+    const delayed = await manager.addJob(QueueNames.EMAIL_QUEUE, 'send-email', email('delayed'), { delay: 1000, jobId: 'delayed-1' });
     const cancelled = await manager.scheduleJob(QueueNames.EMAIL_QUEUE, 'send-email', email('cancelled'), new Date(Date.now() + 1200));
     await manager.cancelSchedule(cancelled.scheduleId);
     await waitUntil('both delayed jobs ran', () => ranAt.has(scheduled.jobId) && ranAt.has(delayed.jobId), 15_000);
