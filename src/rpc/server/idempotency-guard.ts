@@ -4,6 +4,7 @@ import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
 import { LRUCache } from 'lru-cache';
 import { ContextHeaders } from '../../context/index.js';
 import { createDomainError } from './domain-error.js';
+import { incomingCallKey } from './interceptors/incoming-call.js';
 import type { UnaryHandler, UnaryWrapper } from './unary-wrapper.js';
 
 /** IDEMPOTENCY_KEY_HEADER is the request metadata that carries the key (IETF Idempotency-Key, lowercase). */
@@ -87,7 +88,7 @@ export function createIdempotencyGuard(options: IdempotencyOptions = {}): UnaryW
 
   // Most calls carry no key: for them a plain function that calls the handler, no async one.
   return (method, handler) => (request, context) => {
-    const key = context.requestHeader.get(IDEMPOTENCY_KEY_HEADER);
+    const key = (context.values.get(incomingCallKey)?.headers ?? context.requestHeader).get(IDEMPOTENCY_KEY_HEADER);
     return key === null ? handler(request, context) : guarded(method, handler, request, context, key);
   };
 

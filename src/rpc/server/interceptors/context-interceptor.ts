@@ -20,8 +20,9 @@ import { incomingCallKey } from './incoming-call.js';
 export function createContextInterceptor(): Interceptor {
   return (next) => (request) => {
     const otel = request.contextValues.get(serverSpanContextKey) ?? otelContext.active();
-    const context = readContextHeaders(request.header, spanIdsIn(otel));
-    const deadline = request.contextValues.get(incomingCallKey)?.deadline;
+    const incoming = request.contextValues.get(incomingCallKey);
+    const context = readContextHeaders(incoming?.headers ?? request.header, spanIdsIn(otel));
+    const deadline = incoming?.deadline;
     if (deadline !== undefined) context.deadline = deadline;
     // A unary handler runs within next: a plain function and no promise of its own on every call.
     if (request.method.methodKind === 'unary') return runWithContext(context, () => callNext(next, request), otel);
