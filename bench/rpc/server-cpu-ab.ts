@@ -97,5 +97,17 @@ for (const pair of pairs) {
   const diff = median(pair.cpu.map((c, i) => c - first.cpu[i]!));
   console.log(`| ${pair.server.label} | ${pair.variant} | ${median(pair.cpu).toFixed(1)} | ${pair === first ? '—' : `${diff >= 0 ? '+' : ''}${diff.toFixed(1)}`} | ${Math.round(median(pair.rate))} |`);
 }
+console.log('\n| server | headers cost, Connect (µs/call, median of per-round differences) | headers cost, gRPC |');
+console.log('|---|---:|---:|');
+for (const server of servers) {
+  const cost = (protocol: string) => {
+    const bare = pairs.find((p) => p.server === server && p.variant === `bare-${protocol}`);
+    const headers = pairs.find((p) => p.server === server && p.variant === `bare-${protocol}+headers`);
+    if (!bare || !headers) return '—';
+    const diff = median(headers.cpu.map((c, i) => c - bare.cpu[i]!));
+    return `${diff >= 0 ? '+' : ''}${diff.toFixed(1)}`;
+  };
+  console.log(`| ${server.label} | ${cost('connect')} | ${cost('grpc')} |`);
+}
 for (const server of servers) server.child.stdin!.end();
 setTimeout(() => process.exit(0), 2000).unref();
