@@ -11,6 +11,10 @@ export type RequestListener = (
 const GRPC_CONTENT_TYPE = /^application\/grpc(?:$|[+;])/i;
 
 const proto = Http2ServerResponse.prototype;
+type Method<R> = (this: Http2ServerResponse, a: unknown, b: unknown, c: unknown) => R;
+const writeHead = proto.writeHead as Method<Http2ServerResponse>;
+const write = proto.write as Method<boolean>;
+const end = proto.end as Method<Http2ServerResponse>;
 
 /**
  * TrailersOnlyResponse is the Http2ServerResponse of servers that answer
@@ -24,21 +28,23 @@ const proto = Http2ServerResponse.prototype;
  */
 export class TrailersOnlyResponse extends Http2ServerResponse {
   // What is held back, in fields of the response itself: no object per call.
-  holding = false;
-  heldStatus: number | undefined = undefined;
-  heldHeaders: OutgoingHttpHeaders | undefined = undefined;
-  heldTrailers: OutgoingHttpHeaders | undefined = undefined;
+  private holding = false;
+  private heldStatus: number | undefined = undefined;
+  private heldHeaders: OutgoingHttpHeaders | undefined = undefined;
+  private heldTrailers: OutgoingHttpHeaders | undefined = undefined;
 
   /** holdHeaders starts holding back headers and trailers (see the class). */
   holdHeaders(): void {
     this.holding = true;
   }
 
-  override writeHead(statusCode: number, ...rest: unknown[]): this {
-    if (!this.holding) return (proto.writeHead as (...a: unknown[]) => this).call(this, statusCode, ...rest);
-    const last = rest[rest.length - 1];
+  // Node's own methods take three parameters; fixed ones here, so a response
+  // that holds nothing back (every Connect call) passes through without a rest array.
+  override writeHead(statusCode: number, statusMessage?: unknown, headers?: unknown): this {
+    if (!this.holding) return writeHead.call(this, statusCode, statusMessage, headers) as this;
+    const given = headers !== undefined ? headers : statusMessage;
     this.heldStatus = statusCode;
-    if (last !== null && typeof last === 'object') this.heldHeaders = merge(this.heldHeaders, last as OutgoingHttpHeaders);
+    if (given !== null && typeof given === 'object') this.heldHeaders = merge(this.heldHeaders, given as OutgoingHttpHeaders);
     return this;
   }
 
@@ -47,14 +53,14 @@ export class TrailersOnlyResponse extends Http2ServerResponse {
     this.heldTrailers = merge(this.heldTrailers, trailers);
   }
 
-  override write(...args: unknown[]): boolean {
+  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
     if (this.holding) this.commit();
-    return (proto.write as (...a: unknown[]) => boolean).apply(this, args);
+    return write.call(this, chunk, encoding, callback);
   }
 
-  override end(...args: unknown[]): this {
+  override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
     if (this.holding) {
-      if (args[0] != null && typeof args[0] !== 'function') {
+      if (chunk != null && typeof chunk !== 'function') {
         this.commit();
       } else {
         // No body: headers and trailers become one HEADERS frame. Node's
@@ -67,13 +73,13 @@ export class TrailersOnlyResponse extends Http2ServerResponse {
         }
       }
     }
-    return (proto.end as (...a: unknown[]) => this).apply(this, args);
+    return end.call(this, chunk, encoding, callback) as this;
   }
 
   /** commit writes what was held the usual way, before the first body byte. */
   private commit(): void {
     this.holding = false;
-    if (this.heldStatus !== undefined && !this.headersSent) (proto.writeHead as (...a: unknown[]) => this).call(this, this.heldStatus, this.heldHeaders ?? {});
+    if (this.heldStatus !== undefined && !this.headersSent) writeHead.call(this, this.heldStatus, this.heldHeaders ?? {}, undefined);
     if (this.heldTrailers !== undefined) proto.addTrailers.call(this, this.heldTrailers);
   }
 }
