@@ -1,5 +1,5 @@
 import { createServer as createHttp1Server } from 'node:http';
-import { createSecureServer, createServer as createHttp2Server, type SecureServerOptions } from 'node:http2';
+import { createSecureServer, createServer as createHttp2Server, type Http2ServerResponse, type SecureServerOptions } from 'node:http2';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -38,7 +38,7 @@ import {
   type ServerOptions,
 } from './server-options.js';
 import { wrapUnaryRoutes, type UnaryWrapper } from './unary-wrapper.js';
-import { withTrailersOnly, type RequestListener } from './trailers-only.js';
+import { TrailersOnlyResponse, withTrailersOnly, type RequestListener } from './trailers-only.js';
 import { withUnparsableAsInvalidArgument } from './unparsable-request.js';
 
 /**
@@ -110,13 +110,18 @@ export async function createServer(options: ServerOptions): Promise<MeshServer> 
   };
 
   const settings = { maxHeaderListSize };
+  // Typed as its parent: node's typings make the server generic in the response class.
+  const trailersOnlyResponse = TrailersOnlyResponse as typeof Http2ServerResponse;
   let listener: NetServer;
   if (options.tls) {
-    const secure = createSecureServer({ ...options.tls, allowHTTP1: true, settings, maxHeaderSize: maxHeaderListSize } as SecureServerOptions, onRequest);
+    const secure = createSecureServer(
+      { ...options.tls, allowHTTP1: true, settings, maxHeaderSize: maxHeaderListSize, Http2ServerResponse: trailersOnlyResponse } as SecureServerOptions,
+      onRequest,
+    );
     secure.on('session', (session) => tracker.trackSession(session));
     listener = secure;
   } else {
-    const http2 = createHttp2Server({ settings }, onRequest);
+    const http2 = createHttp2Server({ settings, Http2ServerResponse: trailersOnlyResponse }, onRequest);
     http2.on('session', (session) => tracker.trackSession(session));
     const http1 = createHttp1Server({ maxHeaderSize: maxHeaderListSize }, onRequest as Parameters<typeof createHttp1Server>[1]);
     listener = createCleartextListener(http2, http1);

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { create, isMessage, toBinary, type Message } from '@bufbuild/protobuf';
+import { create, isMessage, toBinary, type DescMethodUnary, type Message } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
 import { LRUCache } from 'lru-cache';
 import { ContextHeaders } from '../../context/index.js';
 import { createDomainError } from './domain-error.js';
-import type { UnaryWrapper } from './unary-wrapper.js';
+import { incomingCallKey } from './interceptors/incoming-call.js';
+import type { UnaryHandler, UnaryWrapper } from './unary-wrapper.js';
 
 /** IDEMPOTENCY_KEY_HEADER is the request metadata that carries the key (IETF Idempotency-Key, lowercase). */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -85,9 +86,13 @@ export function createIdempotencyGuard(options: IdempotencyOptions = {}): UnaryW
   });
   const running = new Map<string, string>();
 
-  return (method, handler) => async (request, context) => {
-    const key = context.requestHeader.get(IDEMPOTENCY_KEY_HEADER);
-    if (key === null) return handler(request, context);
+  // Most calls carry no key: for them a plain function that calls the handler, no async one.
+  return (method, handler) => (request, context) => {
+    const key = (context.values.get(incomingCallKey)?.headers ?? context.requestHeader).get(IDEMPOTENCY_KEY_HEADER);
+    return key === null ? handler(request, context) : guarded(method, handler, request, context, key);
+  };
+
+  async function guarded(method: DescMethodUnary, handler: UnaryHandler, request: Message, context: HandlerContext, key: string) {
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new ConnectError(`${IDEMPOTENCY_KEY_HEADER} must be 1-255 printable ASCII characters`, Code.InvalidArgument);
     }
@@ -121,7 +126,7 @@ export function createIdempotencyGuard(options: IdempotencyOptions = {}): UnaryW
     } finally {
       running.delete(slot);
     }
-  };
+  }
 }
 
 function reused(): ConnectError {

@@ -14,7 +14,7 @@ export {
 export { serverTlsFromEnv } from './server-tls-from-env.js';
 export { createDomainError, errorInfoOf, type DomainErrorOptions } from './domain-error.js';
 export { defineService, toRouteRegistrar, type RouteRegistrar, type ServerServices, type ServiceRegistration } from './service-registration.js';
-export { withTrailersOnly, type RequestListener } from './trailers-only.js';
+export { TrailersOnlyResponse, withTrailersOnly, type RequestListener } from './trailers-only.js';
 export { isUnparsableRequest, UNPARSABLE_REQUEST_PREFIX, withUnparsableAsInvalidArgument } from './unparsable-request.js';
 export { wrapUnaryRoutes, type UnaryHandler, type UnaryWrapper } from './unary-wrapper.js';
 export {

@@ -8,7 +8,7 @@ import { createClient } from '@connectrpc/connect';
 import { connectNodeAdapter, createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
 import { GetUserRequestSchema } from '../../../gen/auth/v1/auth_service_pb.js';
-import { createServer, reflectionV1AlphaService, type MeshServer } from '../../../src/rpc/server/index.js';
+import { createServer, reflectionV1AlphaService, withTrailersOnly, type MeshServer, type RequestListener } from '../../../src/rpc/server/index.js';
 import { createTestAuth, grpcTarget, loadGrpcPackage, unaryCall, type TestAuth } from './test-services.js';
 
 const pkg = loadGrpcPackage(['auth/v1/auth_service.proto', 'grpc/health/v1/health.proto', 'grpc/reflection/v1/reflection.proto']);
@@ -155,6 +155,29 @@ describe('grpc-js peers against a toolkit server', () => {
     } finally {
       client.close();
       const closed = new Promise((resolve) => bare.close(resolve));
+      for (const session of sessions) session.destroy();
+      await closed;
+    }
+  });
+
+  test('withTrailersOnly on a server of plain Http2ServerResponses (not TrailersOnlyResponse) still lets grpc-js retry', async () => {
+    const listener = withTrailersOnly(
+      connectNodeAdapter({ routes: (router) => router.service(auth.registration.service, auth.registration.implementation) }) as RequestListener,
+    );
+    const plain = createHttp2Server(listener as Parameters<typeof createHttp2Server>[0] & object);
+    const sessions = new Set<import('node:http2').ServerHttp2Session>();
+    plain.on('session', (session) => sessions.add(session));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const client = authClient(`http://127.0.0.1:${(plain.address() as AddressInfo).port}`, { 'grpc.service_config': RETRY_SERVICE_CONFIG });
+    try {
+      const response = await unaryCall<any>(client, 'GetUser', { userId: 'unavailable-once:c' });
+      assert.equal(response.user.userId, 'unavailable-once:c');
+      assert.equal(auth.attempts.get('unavailable-once:c'), 2);
+      // A success on the same server is written as usual.
+      assert.equal((await unaryCall<any>(client, 'GetUser', { userId: 'u-2' })).user.userId, 'u-2');
+    } finally {
+      client.close();
+      const closed = new Promise((resolve) => plain.close(resolve));
       for (const session of sessions) session.destroy();
       await closed;
     }

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Interceptor } from '@connectrpc/connect';
 import { context as otelContext, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
-import { readContextHeaders, runWithContext } from '../../../context/index.js';
+import { readContextHeaders, runWithContext, type RequestContext } from '../../../context/index.js';
+import { callNext } from '../../interceptors/call-next.js';
 import { serverSpanContextKey } from '../../../telemetry/server-tracing-interceptor.js';
 import { incomingCallKey } from './incoming-call.js';
 
@@ -17,24 +18,36 @@ import { incomingCallKey } from './incoming-call.js';
  * it here: one context `run` for the span and the request context.
  */
 export function createContextInterceptor(): Interceptor {
-  return (next) => async (request) => {
+  return (next) => (request) => {
     const otel = request.contextValues.get(serverSpanContextKey) ?? otelContext.active();
-    const context = readContextHeaders(request.header, spanIdsIn(otel));
-    const deadline = request.contextValues.get(incomingCallKey)?.deadline;
+    const incoming = request.contextValues.get(incomingCallKey);
+    const context = readContextHeaders(incoming?.headers ?? request.header, spanIdsIn(otel));
+    const deadline = incoming?.deadline;
     if (deadline !== undefined) context.deadline = deadline;
-    let resume: <R>(fn: () => R) => R = runNow;
-    const response = await runWithContext(
-      context,
-      () => {
-        if (request.stream) resume = AsyncLocalStorage.snapshot();
-        return next(request);
-      },
-      otel,
-    );
-    if (!response.stream) return response;
-    // A streaming handler runs as connect pulls its messages, outside this call.
-    return { ...response, message: resumeEach(response.message, resume) };
+    // A unary handler runs within next: a plain function and no promise of its own on every call.
+    if (request.method.methodKind === 'unary') return runWithContext(context, () => callNext(next, request), otel);
+    return runStreaming(next, request, context, otel);
   };
+}
+
+async function runStreaming(
+  next: Parameters<Interceptor>[0],
+  request: Parameters<ReturnType<Interceptor>>[0],
+  context: RequestContext,
+  otel: Context,
+): ReturnType<ReturnType<Interceptor>> {
+  let resume: <R>(fn: () => R) => R = runNow;
+  const response = await runWithContext(
+    context,
+    () => {
+      if (request.stream) resume = AsyncLocalStorage.snapshot();
+      return next(request);
+    },
+    otel,
+  );
+  if (!response.stream) return response;
+  // A streaming handler runs as connect pulls its messages, outside this call.
+  return { ...response, message: resumeEach(response.message, resume) };
 }
 
 const runNow = <R>(fn: () => R): R => fn();

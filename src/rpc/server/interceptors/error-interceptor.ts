@@ -1,4 +1,5 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { callNext } from '../../interceptors/call-next.js';
 import { getContext } from '../../../context/index.js';
 
 /** INTERNAL_ERROR_MESSAGE is all a client learns about an unexpected error. */
@@ -58,15 +59,23 @@ export function createErrorInterceptor(options: ErrorInterceptorOptions = {}): I
     onUnexpected(error, { procedure, traceId: context?.traceId, correlationId: context?.correlationId });
     return new ConnectError(INTERNAL_ERROR_MESSAGE, Code.Internal);
   };
-  return (next) => async (request) => {
-    const procedure = `/${request.service.typeName}/${request.method.name}`;
-    try {
-      const response = await next(request);
-      if (!response.stream) return response;
-      return { ...response, message: mapStreamErrors(response.message, (error) => toConnectError(error, procedure, request.signal)) };
-    } catch (error) {
-      throw toConnectError(error, procedure, request.signal);
+  const procedureOf = (request: { service: { typeName: string }; method: { name: string } }) => `/${request.service.typeName}/${request.method.name}`;
+  return (next) => (request) => {
+    // A unary response is never a stream: one `then` and no async function on every call.
+    if (request.method.methodKind === 'unary') {
+      return callNext(next, request).then(undefined, (error: unknown) => {
+        throw toConnectError(error, procedureOf(request), request.signal);
+      });
     }
+    return callNext(next, request).then(
+      (response) => {
+        if (!response.stream) return response;
+        return { ...response, message: mapStreamErrors(response.message, (error) => toConnectError(error, procedureOf(request), request.signal)) };
+      },
+      (error: unknown) => {
+        throw toConnectError(error, procedureOf(request), request.signal);
+      },
+    );
   };
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createContextKey, createContextValues, type ContextValues } from '@connectrpc/connect';
+import type { HeaderReader } from '../../../context/index.js';
 import { tlsPeerOf, type NodeRequestLike, type TlsPeer } from './tls-peer.js';
 
 /** IncomingCall is what the server learns about a call when its headers arrive. */
@@ -10,6 +11,23 @@ export interface IncomingCall {
   readonly deadline?: number;
   /** peer describes the client certificate of the connection; undefined on cleartext. */
   readonly peer?: TlsPeer;
+  /**
+   * headers reads the request headers as node:http parsed them: the same
+   * values as the call's fetch Headers, without the cost of a Headers `get`
+   * (a few hundred ns each, and the kit reads six on every call).
+   */
+  readonly headers?: HeaderReader;
+}
+
+/** nodeHeaderReader reads node:http's header object the way Headers.get reads the fetch copy of it. */
+export function nodeHeaderReader(headers: IncomingHttpHeaders): HeaderReader {
+  return {
+    get(name) {
+      const value = headers[name];
+      if (value === undefined) return null;
+      return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : String(value);
+    },
+  };
 }
 
 /** incomingCallKey holds the IncomingCall in the context values of each call. */
@@ -47,6 +65,7 @@ export function incomingCallValues(request: { readonly headers: IncomingHttpHead
   return createContextValues().set(incomingCallKey, {
     receivedAt,
     deadline: timeoutMs === undefined ? undefined : receivedAt + timeoutMs,
+    headers: nodeHeaderReader(request.headers),
     ...(peer && { peer }),
   });
 }

@@ -1,4 +1,5 @@
 import type { Interceptor } from '@connectrpc/connect';
+import { callNext } from '../../interceptors/call-next.js';
 import { isUnparsableRequest, markHandlerStarted, unparsableAsInvalidArgument } from '../unparsable-request.js';
 
 /**
@@ -11,10 +12,13 @@ import { isUnparsableRequest, markHandlerStarted, unparsableAsInvalidArgument } 
  * marks that it did, for withUnparsableAsInvalidArgument.
  */
 export function createUnparsableRequestInterceptor(): Interceptor {
-  return (next) => async (request) => {
+  // Plain functions, not async ones: each server interceptor runs on every
+  // call, and every promise an async function makes runs the process's
+  // AsyncLocalStorage hooks too (see callNext).
+  return (next) => (request) => {
     markHandlerStarted(request.contextValues);
-    if (!request.stream) return next(request);
-    return next({ ...request, message: mapParseErrors(request.message) });
+    if (!request.stream) return callNext(next, request);
+    return callNext(next, { ...request, message: mapParseErrors(request.message) });
   };
 }
 

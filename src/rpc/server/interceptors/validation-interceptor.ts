@@ -1,6 +1,7 @@
 import type { DescMessage, Message } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { BadRequestSchema } from '../../../../gen/mesh/v1/error_details_pb.js';
+import { callNext } from '../../interceptors/call-next.js';
 import { validateMessage } from '../validation/validate-message.js';
 
 /**
@@ -10,13 +11,17 @@ import { validateMessage } from '../validation/validate-message.js';
  * mesh.v1.BadRequest detail. Streamed requests are checked one by one.
  */
 export function createValidationInterceptor(): Interceptor {
-  return (next) => async (request) => {
+  return (next) => (request) => {
     const input = request.method.input;
     if (!request.stream) {
-      assertValid(input, request.message);
-      return next(request);
+      try {
+        assertValid(input, request.message);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return callNext(next, request);
     }
-    return next({ ...request, message: validateEach(input, request.message) });
+    return callNext(next, { ...request, message: validateEach(input, request.message) });
   };
 }
 

@@ -1,0 +1,91 @@
+import { constants, type Http2ServerRequest, type IncomingHttpHeaders } from 'node:http2';
+import { Code, ConnectError, type ContextValues } from '@connectrpc/connect';
+import type { UniversalServerRequest } from '@connectrpc/connect/protocol';
+
+/**
+ * STREAM_CLOSED_REASON aborts the signal of a call whose HTTP/2 stream closed
+ * without an error code: one shared error, where an abort without a reason
+ * would build a DOMException with a stack trace. Code Canceled is what
+ * connect makes of that AbortError too.
+ */
+export const STREAM_CLOSED_REASON = new ConnectError('http/2 stream closed', Code.Canceled);
+
+const {
+  NGHTTP2_NO_ERROR,
+  NGHTTP2_PROTOCOL_ERROR,
+  NGHTTP2_INTERNAL_ERROR,
+  NGHTTP2_FLOW_CONTROL_ERROR,
+  NGHTTP2_SETTINGS_TIMEOUT,
+  NGHTTP2_FRAME_SIZE_ERROR,
+  NGHTTP2_COMPRESSION_ERROR,
+  NGHTTP2_CONNECT_ERROR,
+  NGHTTP2_REFUSED_STREAM,
+  NGHTTP2_CANCEL,
+  NGHTTP2_ENHANCE_YOUR_CALM,
+  NGHTTP2_INADEQUATE_SECURITY,
+  NGHTTP2_HTTP_1_1_REQUIRED,
+} = constants;
+
+// connect-node's mapping of RST_STREAM codes (connectErrorFromH2ResetCode, not exported).
+const RESET_CODES = new Map<number, Code>([
+  [NGHTTP2_PROTOCOL_ERROR, Code.Internal],
+  [NGHTTP2_INTERNAL_ERROR, Code.Internal],
+  [NGHTTP2_FLOW_CONTROL_ERROR, Code.Internal],
+  [NGHTTP2_SETTINGS_TIMEOUT, Code.Internal],
+  [NGHTTP2_FRAME_SIZE_ERROR, Code.Internal],
+  [NGHTTP2_COMPRESSION_ERROR, Code.Internal],
+  [NGHTTP2_CONNECT_ERROR, Code.Internal],
+  [NGHTTP2_REFUSED_STREAM, Code.Unavailable],
+  [NGHTTP2_CANCEL, Code.Canceled],
+  [NGHTTP2_ENHANCE_YOUR_CALM, Code.ResourceExhausted],
+  [NGHTTP2_INADEQUATE_SECURITY, Code.PermissionDenied],
+  [NGHTTP2_HTTP_1_1_REQUIRED, Code.PermissionDenied],
+]);
+
+/** resetReason is why a call's stream closed: its RST_STREAM code as connect-node maps it, else STREAM_CLOSED_REASON. */
+export function resetReason(rstCode: number | undefined): ConnectError {
+  const code = rstCode === undefined || rstCode === NGHTTP2_NO_ERROR ? undefined : RESET_CODES.get(rstCode);
+  if (code === undefined) return STREAM_CLOSED_REASON;
+  return new ConnectError(`http/2 stream closed with error code 0x${rstCode!.toString(16)}`, code);
+}
+
+/**
+ * universalRequestFromHttp2Request is connect-node's
+ * `universalRequestFromNodeRequest` for an HTTP/2 request, with two
+ * differences that save work on every call: the call's signal is aborted
+ * with a reason when the stream closes (`resetReason`; Node 20 builds a
+ * DOMException with a stack trace for an abort without one, on every call,
+ * since every stream closes), and the request itself is the body (it is an
+ * async iterable of Buffers already; connect-node wraps it in an async
+ * generator, a few promises more per chunk). It throws as connect-node does
+ * when the request has no authority.
+ */
+export function universalRequestFromHttp2Request(request: Http2ServerRequest, contextValues: ContextValues | undefined): UniversalServerRequest {
+  const authority = request.authority;
+  if (authority === undefined) throw new ConnectError('unable to determine request authority from Node.js server request', Code.Internal);
+  const socket = request.socket as { encrypted?: boolean };
+  const controller = new AbortController();
+  request.once('close', () => controller.abort(resetReason(request.stream.rstCode)));
+  return {
+    httpVersion: request.httpVersion,
+    method: request.method,
+    url: new URL(request.url, `${socket.encrypted ? 'https' : 'http'}://${authority}`).toString(),
+    header: webHeaders(request.headers),
+    body: request,
+    signal: controller.signal,
+    contextValues,
+  };
+}
+
+/** webHeaders is connect-node's nodeHeaderToWebHeader (pseudo-headers left out) without an entries array. */
+function webHeaders(headers: IncomingHttpHeaders): Headers {
+  const web = new Headers();
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* ':' */) continue;
+    const value = headers[name];
+    if (typeof value === 'string') web.append(name, value);
+    else if (Array.isArray(value)) for (const item of value) web.append(name, item);
+    else if (typeof value === 'number') web.append(name, String(value));
+  }
+  return web;
+}
