@@ -18,6 +18,8 @@ export interface ClientTracingOptions {
   messageEvents?: boolean;
 }
 
+type Next = Parameters<Interceptor>[0];
+
 /**
  * createClientTracingInterceptor returns an interceptor that makes one CLIENT
  * span per call (`rpc.system`, `rpc.service`, `rpc.method`, `server.address`,
@@ -32,9 +34,18 @@ export interface ClientTracingOptions {
  */
 export function createClientTracingInterceptor(options: ClientTracingOptions = {}): Interceptor {
   const messageEvents = options.messageEvents ?? DEFAULT_UNARY_MESSAGE_EVENTS;
-  return (next) => async (req) => {
-    // Without an SDK all of the below is no-ops that still cost a share of the call.
-    if (!isTelemetryEnabled()) return next(req);
+  // Without an SDK all of `traced` is no-ops that still cost a share of the
+  // call; stepping aside is a plain call, not an async function's promises.
+  return (next) => (req) => {
+    if (isTelemetryEnabled()) return traced(next, req);
+    try {
+      return next(req);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
+  async function traced(next: Next, req: Parameters<Next>[0]): ReturnType<Next> {
     const start = performance.now();
     const system = rpcSystemOf(req.header);
     const callAttributes = rpcCallAttributes(system, req.service, req.method);
@@ -57,5 +68,5 @@ export function createClientTracingInterceptor(options: ClientTracingOptions = {
       outcome.fail(error);
       throw error;
     }
-  };
+  }
 }

@@ -11,7 +11,7 @@ import {
   type EndpointStateChange,
 } from '../interceptors/breaker-registry.js';
 import { createConnectionErrorInterceptor } from '../interceptors/connection-error-interceptor.js';
-import { createContextInterceptor } from '../interceptors/context-interceptor.js';
+import { ALWAYS_READ_CONTEXT, createContextInterceptor } from '../interceptors/context-interceptor.js';
 import { createDeadlineInterceptor, type DeadlineOptions } from '../interceptors/deadline-interceptor.js';
 import { createServiceTokenInterceptor, type ServiceTokenInterceptorOptions } from '../interceptors/service-token-interceptor.js';
 import { createRetryInterceptor, resolveRetryBudget, type RetryOptions } from '../interceptors/retry-interceptor.js';
@@ -19,6 +19,7 @@ import { createClientTracingInterceptor } from '../../telemetry/client-tracing-i
 import { observeBreakerStates } from '../../telemetry/breaker-state-gauge.js';
 import { instrumentRetryBudget } from '../../telemetry/instrument-retry-budget.js';
 import { recordRetryEvent } from '../../telemetry/span-events.js';
+import { isTelemetryEnabled } from '../../telemetry/telemetry-enabled.js';
 import type { ClientTlsOptions } from './client-tls-options.js';
 import { createDeadlineTransport } from './deadline-transport.js';
 import { createMeshHttpClient } from './mesh-http-client.js';
@@ -185,9 +186,14 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
   // context interceptor inside it is async, so next(req) never throws.
   const closedGuard: Interceptor = (next) => (req) =>
     closed ? Promise.reject(new ConnectError(`client of ${service.typeName} is closed`, Code.Canceled)) : next(req);
+  // Inside the context interceptor only telemetry and the user's own code
+  // (interceptors, onRetry) may read the request context; without them a call
+  // made outside any context need not run inside its fresh one.
+  const userCodeInside = (options.interceptors?.length ?? 0) > 0 || userOnRetry !== undefined;
+  const innerReadsContext = userCodeInside ? ALWAYS_READ_CONTEXT : isTelemetryEnabled;
   const interceptors: Interceptor[] = [
     closedGuard,
-    createContextInterceptor(),
+    createContextInterceptor({ innerReadsContext }),
     createClientTracingInterceptor(),
     createDeadlineInterceptor(options),
     ...(options.retry === false ? [] : [createRetryInterceptor({ ...options.retry, budget: countedBudget ?? false, onRetry })]),
