@@ -202,7 +202,8 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     // Per attempt, so a retry after a long backoff still carries a live token.
     ...(options.serviceToken ? [createServiceTokenInterceptor(options.serviceToken)] : []),
     ...(options.interceptors ?? []),
-    createConnectionErrorInterceptor(),
+    // Explains connections that failed as they were set up, in place of the HTTP client's own wrapper.
+    createConnectionErrorInterceptor({ explainFailure: http.explainFailure }),
   ];
 
   const breakerGauge = registry ? observeBreakerStates(registry) : undefined;
@@ -210,7 +211,7 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
   const transport = createMeshTransport({
     protocol,
     baseUrl: endpoints[0]!,
-    httpClient: http.httpClient,
+    httpClient: http.unexplainedHttpClient,
     interceptors,
     ...(options.useJson === undefined ? {} : { useJson: options.useJson }),
   });
