@@ -28,9 +28,9 @@ export const READ_NOTICE_SHARE_OF_PING_INTERVAL = 0.1;
  * full (the manager hears them itself).
  */
 export function throttleReadNotices(manager: Http2SessionManager, pingIntervalMs: number): SessionManagerView {
-  const intervalMs = Math.min(MAX_READ_NOTICE_INTERVAL_MS, pingIntervalMs * READ_NOTICE_SHARE_OF_PING_INTERVAL);
   // No ping interval (Infinity): the manager keeps no timer, and a notice costs it next to nothing.
-  if (!Number.isFinite(intervalMs)) return manager;
+  if (!Number.isFinite(pingIntervalMs)) return manager;
+  const intervalMs = Math.min(MAX_READ_NOTICE_INTERVAL_MS, pingIntervalMs * READ_NOTICE_SHARE_OF_PING_INTERVAL);
   let lastNoticeAt = Number.NEGATIVE_INFINITY;
   return {
     authority: manager.authority,
