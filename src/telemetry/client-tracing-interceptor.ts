@@ -35,15 +35,11 @@ type Next = Parameters<Interceptor>[0];
 export function createClientTracingInterceptor(options: ClientTracingOptions = {}): Interceptor {
   const messageEvents = options.messageEvents ?? DEFAULT_UNARY_MESSAGE_EVENTS;
   // Without an SDK all of `traced` is no-ops that still cost a share of the
-  // call; stepping aside is a plain call, not an async function's promises.
-  return (next) => (req) => {
-    if (isTelemetryEnabled()) return traced(next, req);
-    try {
-      return next(req);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  // call, so the interceptor steps aside: it hands back `next` itself and is
+  // no layer of the call at all. connect-es applies interceptors afresh to
+  // every call (applyInterceptors in runUnaryCall and runStreamingCall), so
+  // telemetry started later still applies to the next call.
+  return (next) => (isTelemetryEnabled() ? (req) => traced(next, req) : next);
 
   async function traced(next: Next, req: Parameters<Next>[0]): ReturnType<Next> {
     const start = performance.now();

@@ -1,5 +1,5 @@
 import type { DescService } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient, type Client, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
 import type { Http2SessionOptions } from '@connectrpc/connect-node';
 import { type CircuitBreaker, type Disposable, type RetryBudget } from '../../resilience/index.js';
 import { createBalancerInterceptor } from '../interceptors/balancer-interceptor.js';
@@ -182,17 +182,12 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     ...(options.tls ? { tls: options.tls } : {}),
   });
   let closed = false;
-  // Not an async function: one promise and microtask fewer per call. The
-  // context interceptor inside it is async, so next(req) never throws.
-  const closedGuard: Interceptor = (next) => (req) =>
-    closed ? Promise.reject(new ConnectError(`client of ${service.typeName} is closed`, Code.Canceled)) : next(req);
   // Inside the context interceptor only telemetry and the user's own code
   // (interceptors, onRetry) may read the request context; without them a call
   // made outside any context need not run inside its fresh one.
   const userCodeInside = (options.interceptors?.length ?? 0) > 0 || userOnRetry !== undefined;
   const innerReadsContext = userCodeInside ? ALWAYS_READ_CONTEXT : isTelemetryEnabled;
   const interceptors: Interceptor[] = [
-    closedGuard,
     createContextInterceptor({ innerReadsContext }),
     createClientTracingInterceptor(),
     createDeadlineInterceptor(options),
@@ -218,7 +213,7 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
 
   return {
     // The deadline transport lets connect-es arm each call's deadline, so the deadline interceptor need not arm another.
-    client: createClient(service, createDeadlineTransport(transport, options)),
+    client: createClient(service, closedGuard(createDeadlineTransport(transport, options), () => closed, service.typeName)),
     service,
     endpoints,
     protocol,
@@ -232,5 +227,19 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
       breakerGauge?.dispose();
       http.close();
     },
+  };
+}
+
+// A closed client fails its calls before any interceptor runs. A transport
+// wrapper rather than the outermost interceptor: connect-es builds the
+// interceptor chain afresh for every call, so each interceptor is a closure
+// made per call.
+function closedGuard(transport: Transport, isClosed: () => boolean, name: string): Transport {
+  const closedError = () => new ConnectError(`client of ${name} is closed`, Code.Canceled);
+  return {
+    unary: (method, signal, timeoutMs, header, input, contextValues) =>
+      isClosed() ? Promise.reject(closedError()) : transport.unary(method, signal, timeoutMs, header, input, contextValues),
+    stream: (method, signal, timeoutMs, header, input, contextValues) =>
+      isClosed() ? Promise.reject(closedError()) : transport.stream(method, signal, timeoutMs, header, input, contextValues),
   };
 }
