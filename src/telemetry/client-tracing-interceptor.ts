@@ -18,6 +18,8 @@ export interface ClientTracingOptions {
   messageEvents?: boolean;
 }
 
+type Next = Parameters<Interceptor>[0];
+
 /**
  * createClientTracingInterceptor returns an interceptor that makes one CLIENT
  * span per call (`rpc.system`, `rpc.service`, `rpc.method`, `server.address`,
@@ -32,9 +34,14 @@ export interface ClientTracingOptions {
  */
 export function createClientTracingInterceptor(options: ClientTracingOptions = {}): Interceptor {
   const messageEvents = options.messageEvents ?? DEFAULT_UNARY_MESSAGE_EVENTS;
-  return (next) => async (req) => {
-    // Without an SDK all of the below is no-ops that still cost a share of the call.
-    if (!isTelemetryEnabled()) return next(req);
+  // Without an SDK all of `traced` is no-ops that still cost a share of the
+  // call, so the interceptor steps aside: it hands back `next` itself and is
+  // no layer of the call at all. connect-es applies interceptors afresh to
+  // every call (applyInterceptors in runUnaryCall and runStreamingCall), so
+  // telemetry started later still applies to the next call.
+  return (next) => (isTelemetryEnabled() ? (req) => traced(next, req) : next);
+
+  async function traced(next: Next, req: Parameters<Next>[0]): ReturnType<Next> {
     const start = performance.now();
     const system = rpcSystemOf(req.header);
     const callAttributes = rpcCallAttributes(system, req.service, req.method);
@@ -57,5 +64,5 @@ export function createClientTracingInterceptor(options: ClientTracingOptions = {
       outcome.fail(error);
       throw error;
     }
-  };
+  }
 }

@@ -1,5 +1,5 @@
 import type { DescService } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient, type Client, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
 import type { Http2SessionOptions } from '@connectrpc/connect-node';
 import { type CircuitBreaker, type Disposable, type RetryBudget } from '../../resilience/index.js';
 import { createBalancerInterceptor } from '../interceptors/balancer-interceptor.js';
@@ -11,7 +11,7 @@ import {
   type EndpointStateChange,
 } from '../interceptors/breaker-registry.js';
 import { createConnectionErrorInterceptor } from '../interceptors/connection-error-interceptor.js';
-import { createContextInterceptor } from '../interceptors/context-interceptor.js';
+import { ALWAYS_READ_CONTEXT, createContextInterceptor } from '../interceptors/context-interceptor.js';
 import { createDeadlineInterceptor, type DeadlineOptions } from '../interceptors/deadline-interceptor.js';
 import { createServiceTokenInterceptor, type ServiceTokenInterceptorOptions } from '../interceptors/service-token-interceptor.js';
 import { createRetryInterceptor, resolveRetryBudget, type RetryOptions } from '../interceptors/retry-interceptor.js';
@@ -19,6 +19,7 @@ import { createClientTracingInterceptor } from '../../telemetry/client-tracing-i
 import { observeBreakerStates } from '../../telemetry/breaker-state-gauge.js';
 import { instrumentRetryBudget } from '../../telemetry/instrument-retry-budget.js';
 import { recordRetryEvent } from '../../telemetry/span-events.js';
+import { isTelemetryEnabled } from '../../telemetry/telemetry-enabled.js';
 import type { ClientTlsOptions } from './client-tls-options.js';
 import { createDeadlineTransport } from './deadline-transport.js';
 import { createMeshHttpClient } from './mesh-http-client.js';
@@ -181,13 +182,13 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     ...(options.tls ? { tls: options.tls } : {}),
   });
   let closed = false;
-  // Not an async function: one promise and microtask fewer per call. The
-  // context interceptor inside it is async, so next(req) never throws.
-  const closedGuard: Interceptor = (next) => (req) =>
-    closed ? Promise.reject(new ConnectError(`client of ${service.typeName} is closed`, Code.Canceled)) : next(req);
+  // Inside the context interceptor only telemetry and the user's own code
+  // (interceptors, onRetry) may read the request context; without them a call
+  // made outside any context need not run inside its fresh one.
+  const userCodeInside = (options.interceptors?.length ?? 0) > 0 || userOnRetry !== undefined;
+  const innerReadsContext = userCodeInside ? ALWAYS_READ_CONTEXT : isTelemetryEnabled;
   const interceptors: Interceptor[] = [
-    closedGuard,
-    createContextInterceptor(),
+    createContextInterceptor({ innerReadsContext }),
     createClientTracingInterceptor(),
     createDeadlineInterceptor(options),
     ...(options.retry === false ? [] : [createRetryInterceptor({ ...options.retry, budget: countedBudget ?? false, onRetry })]),
@@ -196,7 +197,8 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     // Per attempt, so a retry after a long backoff still carries a live token.
     ...(options.serviceToken ? [createServiceTokenInterceptor(options.serviceToken)] : []),
     ...(options.interceptors ?? []),
-    createConnectionErrorInterceptor(),
+    // Explains connections that failed as they were set up, in place of the HTTP client's own wrapper.
+    createConnectionErrorInterceptor({ explainFailure: http.explainFailure }),
   ];
 
   const breakerGauge = registry ? observeBreakerStates(registry) : undefined;
@@ -204,14 +206,14 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
   const transport = createMeshTransport({
     protocol,
     baseUrl: endpoints[0]!,
-    httpClient: http.httpClient,
+    httpClient: http.unexplainedHttpClient,
     interceptors,
     ...(options.useJson === undefined ? {} : { useJson: options.useJson }),
   });
 
   return {
     // The deadline transport lets connect-es arm each call's deadline, so the deadline interceptor need not arm another.
-    client: createClient(service, createDeadlineTransport(transport, options)),
+    client: createClient(service, closedGuard(createDeadlineTransport(transport, options), () => closed, service.typeName)),
     service,
     endpoints,
     protocol,
@@ -225,5 +227,19 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
       breakerGauge?.dispose();
       http.close();
     },
+  };
+}
+
+// A closed client fails its calls before any interceptor runs. A transport
+// wrapper rather than the outermost interceptor: connect-es builds the
+// interceptor chain afresh for every call, so each interceptor is a closure
+// made per call.
+function closedGuard(transport: Transport, isClosed: () => boolean, name: string): Transport {
+  const closedError = () => new ConnectError(`client of ${name} is closed`, Code.Canceled);
+  return {
+    unary: (method, signal, timeoutMs, header, input, contextValues) =>
+      isClosed() ? Promise.reject(closedError()) : transport.unary(method, signal, timeoutMs, header, input, contextValues),
+    stream: (method, signal, timeoutMs, header, input, contextValues) =>
+      isClosed() ? Promise.reject(closedError()) : transport.stream(method, signal, timeoutMs, header, input, contextValues),
   };
 }

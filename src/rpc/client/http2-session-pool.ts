@@ -3,6 +3,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Http2SessionManager, type Http2SessionOptions } from '@connectrpc/connect-node';
 import { tlsIdentityKey, toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
 import { CONNECTION_REFUSED_CODE } from './connection-failure.js';
+import { throttleReadNotices, type SessionManagerView } from './throttle-read-notices.js';
 
 /**
  * DEFAULT_HTTP2_PING_INTERVAL_MS is how long, in milliseconds, a connection
@@ -25,6 +26,8 @@ export const DEFAULT_HTTP2_SESSION_OPTIONS: Readonly<Http2SessionOptions> = Obje
 /** Http2SessionLease is a shared HTTP/2 session manager held by one client until released. */
 export interface Http2SessionLease {
   readonly manager: Http2SessionManager;
+  /** sessions is the manager as connect-node's HTTP/2 client should use it (see throttleReadNotices). */
+  readonly sessions: SessionManagerView;
   /**
    * connectionFailure returns why the origin's last connection failed to
    * set up (a TLS error, or a server that hung up at once) and when;
@@ -43,6 +46,7 @@ export interface ConnectionFailure {
 
 interface PoolEntry {
   readonly manager: Http2SessionManager;
+  readonly sessions: SessionManagerView;
   readonly state: { failure?: ConnectionFailure };
   leases: number;
 }
@@ -72,7 +76,11 @@ export function leaseHttp2Session(baseUrl: string, options?: Http2SessionOptions
   let entry = pool.get(key);
   if (!entry) {
     const state: PoolEntry['state'] = {};
-    entry = { manager: new Http2SessionManager(origin, { ...DEFAULT_HTTP2_SESSION_OPTIONS, ...options }, connectOptions(url.protocol === 'https:', tls, state)), state, leases: 0 };
+    const sessionOptions = { ...DEFAULT_HTTP2_SESSION_OPTIONS, ...options };
+    const manager = new Http2SessionManager(origin, sessionOptions, connectOptions(url.protocol === 'https:', tls, state));
+    // connect-node pings never when no interval is set.
+    const sessions = throttleReadNotices(manager, sessionOptions.pingIntervalMs ?? Number.POSITIVE_INFINITY);
+    entry = { manager, sessions, state, leases: 0 };
     pool.set(key, entry);
   }
   entry.leases++;
@@ -80,6 +88,7 @@ export function leaseHttp2Session(baseUrl: string, options?: Http2SessionOptions
   let released = false;
   return {
     manager: held.manager,
+    sessions: held.sessions,
     connectionFailure: () => held.state.failure,
     release() {
       if (released) return;

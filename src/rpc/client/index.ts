@@ -22,6 +22,12 @@ export {
 } from './http2-session-pool.js';
 export { createDeadlineTransport, MAX_ARMED_TIMEOUT_MS } from './deadline-transport.js';
 export {
+  MAX_READ_NOTICE_INTERVAL_MS,
+  READ_NOTICE_SHARE_OF_PING_INTERVAL,
+  throttleReadNotices,
+  type SessionManagerView,
+} from './throttle-read-notices.js';
+export {
   authClient,
   billingClient,
   closeMeshClients,

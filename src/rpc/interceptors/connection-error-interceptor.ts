@@ -32,6 +32,18 @@ function isConnectionLoss(connectError: ConnectError, error: unknown): boolean {
   return connectError.code === Code.Aborted && causeCodes(error).some((c) => CONNECTION_LOST_ERROR_CODES.has(c));
 }
 
+/** ConnectionErrorInterceptorOptions configures createConnectionErrorInterceptor. */
+export interface ConnectionErrorInterceptorOptions {
+  /**
+   * Says what to report for a failed attempt, before connection losses are
+   * mapped: the HTTP client's explanation of connections that failed as
+   * they were set up (see MeshHttpClient.explainFailure), given the request
+   * URL and when the attempt started (epoch milliseconds).
+   * @defaultValue undefined (the failure as it came)
+   */
+  explainFailure?: (error: unknown, url: string, startedAt: number) => unknown;
+}
+
 /**
  * createConnectionErrorInterceptor returns an interceptor that reports a
  * connection lost under a call (reset by a dying server, GOAWAY) as
@@ -40,14 +52,28 @@ function isConnectionLoss(connectError: ConnectError, error: unknown): boolean {
  * to Canceled; for a client either would hide the failure from the breaker
  * and the retry policy. Calls the caller cancelled keep their code.
  */
-export function createConnectionErrorInterceptor(): Interceptor {
+export function createConnectionErrorInterceptor(options: ConnectionErrorInterceptorOptions = {}): Interceptor {
+  const explainFailure = options.explainFailure;
   // One `then` rather than async/await (see callNext).
+  if (explainFailure) {
+    return (next) => (req) => {
+      const startedAt = Date.now();
+      return callNext(next, req).then(undefined, (error: unknown) => {
+        throw connectionLossToUnavailable(explainFailure(error, req.url, startedAt), req.signal);
+      });
+    };
+  }
   return (next) => (req) =>
     callNext(next, req).then(undefined, (error: unknown) => {
-      const connectError = ConnectError.from(error);
-      if (!req.signal.aborted && isConnectionLoss(connectError, error)) {
-        throw new ConnectError(`connection lost: ${connectError.rawMessage}`, Code.Unavailable, connectError.metadata, undefined, error);
-      }
-      throw error;
+      throw connectionLossToUnavailable(error, req.signal);
     });
+}
+
+// A loss the caller did not cause (its signal is not aborted) becomes Unavailable; anything else stays as it is.
+function connectionLossToUnavailable(error: unknown, signal: AbortSignal): unknown {
+  const connectError = ConnectError.from(error);
+  if (!signal.aborted && isConnectionLoss(connectError, error)) {
+    return new ConnectError(`connection lost: ${connectError.rawMessage}`, Code.Unavailable, connectError.metadata, undefined, error);
+  }
+  return error;
 }

@@ -11,8 +11,8 @@ export {
   type EndpointStateChange,
 } from './breaker-registry.js';
 export { armedDeadlineKey, callDeadlineKey, callDeadlineOf } from './call-deadline.js';
-export { CONNECTION_LOST_ERROR_CODES, createConnectionErrorInterceptor } from './connection-error-interceptor.js';
-export { createContextInterceptor } from './context-interceptor.js';
+export { CONNECTION_LOST_ERROR_CODES, createConnectionErrorInterceptor, type ConnectionErrorInterceptorOptions } from './connection-error-interceptor.js';
+export { ALWAYS_READ_CONTEXT, createContextInterceptor, type ContextInterceptorOptions } from './context-interceptor.js';
 export {
   callDeadline,
   configuredTimeoutMs,

@@ -1,12 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/connect';
 import { AuthService } from '../../../gen/auth/v1/auth_service_pb.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../../gen/grpc/health/v1/health_pb.js';
 import { createServer as createHttp1Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { runWithContext } from '../../../src/context/index.js';
+import { connectNodeAdapter, createConnectTransport } from '@connectrpc/connect-node';
+import { getContext, runWithContext } from '../../../src/context/index.js';
+import { createContextInterceptor } from '../../../src/rpc/interceptors/index.js';
 import {
   authClient,
   closeMeshClients,
@@ -48,6 +49,25 @@ describe('client context and protocols', () => {
     assert.equal(seen.headers['x-user-id'], 'user-7');
     assert.equal(seen.headers['x-tenant-id'], 't-1');
     assert.equal(seen.headers['authorization'], 'Bearer tok');
+  });
+
+  test('inner interceptors of a call outside any context run in its fresh context, unless innerReadsContext says none reads it', async () => {
+    const seenInside: Array<string | undefined> = [];
+    const inspect: Interceptor = (next) => (req) => {
+      seenInside.push(getContext()?.traceId);
+      return next(req);
+    };
+    await client({ interceptors: [inspect] }).getUser({ userId: 'inside-1' });
+    const traceOf = (call: { headers: Record<string, string> }) => call.headers['traceparent']!.split('-')[1];
+    assert.equal(seenInside[0], traceOf(server.calls.at(-1)!), 'a mesh client with interceptors of its own runs them in the context it sends');
+
+    const bare = createClient(
+      AuthService,
+      createConnectTransport({ baseUrl: server.url, httpVersion: '2', interceptors: [createContextInterceptor({ innerReadsContext: () => false }), inspect] }),
+    );
+    await bare.getUser({ userId: 'inside-2' });
+    assert.equal(seenInside[1], undefined, 'not run inside it');
+    assert.match(server.calls.at(-1)!.headers['traceparent']!, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'yet sent');
   });
 
   test('a call outside any context still carries a fresh trace and correlation id', async () => {
