@@ -31,8 +31,18 @@ const config = {
   throughputMs: envInt('BENCH_RPC_THROUGHPUT_MS', 1000),
   /** Measured load per variant and round in the latency phase (one call at a time). */
   latencyMs: envInt('BENCH_RPC_LATENCY_MS', 600),
-  /** Unmeasured load per variant before each phase's first round (JIT, sessions). */
+  /** Unmeasured load per variant before each phase's first round (JIT, sessions), at least. */
   warmupMs: envInt('BENCH_RPC_WARMUP_MS', 500),
+  /**
+   * Calls per variant before the throughput phase's first round, at least.
+   * V8 compiles hot code on background threads whose CPU time counts in the
+   * process's CPU per call (several hundred µs per call over the first few
+   * thousand calls here), and the toolkit client has more code to compile
+   * than the bare one: half a second of warm-up measured that along with the
+   * stack. Counted in calls, since compilation follows call counts and a
+   * loaded machine makes fewer calls in a given time.
+   */
+  warmupCalls: envInt('BENCH_RPC_WARMUP_CALLS', 10_000),
   /** Unmeasured load just before each measured slice, so the previous variant's garbage and JIT state settle. */
   settleMs: envInt('BENCH_RPC_SETTLE_MS', 50),
 };
@@ -128,15 +138,24 @@ function mergeSlices(slices: LoadSample[]): LoadSample {
   };
 }
 
+/** WARMUP_CAP_MS bounds one variant's warm-up when the machine is too slow to reach its calls. */
+const WARMUP_CAP_MS = 60_000;
+
+async function warmUp(variant: Variant, concurrency: number, calls: number): Promise<void> {
+  let made = (await runClosedLoop(variant.call, { concurrency, durationMs: config.warmupMs })).calls;
+  const started = performance.now();
+  while (made < calls && performance.now() - started < WARMUP_CAP_MS) made += (await runClosedLoop(variant.call, { concurrency, durationMs: 1000 })).calls;
+}
+
 /**
  * runPhase measures every variant in `config.rounds` rounds. A round gives
  * each variant `durationMs` of load, cut into `config.slices` slices that
  * take turns with the other variants' (ABCABC…, reversed every other round),
  * so that a busy moment of a shared machine hits every variant alike.
  */
-async function runPhase(variants: Variant[], concurrency: number, durationMs: number, label: string): Promise<PhaseResult> {
+async function runPhase(variants: Variant[], concurrency: number, durationMs: number, label: string, warmupCalls: number): Promise<PhaseResult> {
   const samples = new Map<string, LoadSample[]>(variants.map((v) => [v.name, []]));
-  for (const variant of variants) await runClosedLoop(variant.call, { concurrency, durationMs: config.warmupMs });
+  for (const variant of variants) await warmUp(variant, concurrency, warmupCalls);
   const sliceMs = Math.max(1, Math.round(durationMs / config.slices));
   for (let round = 0; round < config.rounds; round++) {
     const order = round % 2 === 0 ? variants : [...variants].reverse();
@@ -352,8 +371,9 @@ async function main(): Promise<void> {
       { name: 'plain connect-node vs grpc-js server, same client (bare-grpc@connect-node-server / bare-grpc@grpc-js-server)', subject: 'bare-grpc@connect-node-server', baseline: 'bare-grpc@grpc-js-server', goal: false },
     ].filter((c) => variants.some((v) => v.name === c.subject) && variants.some((v) => v.name === c.baseline));
 
-    const throughput = await runPhase(variants, config.concurrency, config.throughputMs, `c=${config.concurrency}`);
-    const latency = await runPhase(variants, 1, config.latencyMs, 'c=1');
+    const throughput = await runPhase(variants, config.concurrency, config.throughputMs, `c=${config.concurrency}`, config.warmupCalls);
+    // The throughput phase has compiled the code already.
+    const latency = await runPhase(variants, 1, config.latencyMs, 'c=1', 0);
     report(
       variants.map((v) => summarizeVariant(v, throughput.samples.get(v.name)!)),
       variants.map((v) => summarizeVariant(v, latency.samples.get(v.name)!)),
