@@ -6,6 +6,8 @@
 // a LoadRequest (IPC) it runs a closed loop of GetUser calls and answers with
 // the process's CPU time per call, client and server together.
 import { setMaxListeners } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HandlerContext } from '@connectrpc/connect';
@@ -57,10 +59,24 @@ const mesh = createMeshClient(AuthService, { baseUrls: `http://127.0.0.1:${serve
 const userId = seeded.user!.userId;
 const call = () => mesh.client.getUser({ userId });
 
-process.on('message', (request: { concurrency: number; durationMs: number }) => {
-  const cpu = process.cpuUsage();
-  void runClosedLoop(call, request).then((sample) => {
+process.on('message', (request: { concurrency: number; durationMs: number; profile?: boolean }) => {
+  void (async () => {
+    // A profile of the loop alone, for telemetry-profile.ts.
+    const session = request.profile ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 250 });
+      await session.post('Profiler.start');
+    }
+    const cpu = process.cpuUsage();
+    const sample = await runClosedLoop(call, request);
     const used = process.cpuUsage(cpu);
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(process.env.BENCH_AB_PROFILE_OUT ?? 'telemetry.cpuprofile', JSON.stringify({ ...profile, calls: sample.calls }));
+      session.disconnect();
+    }
     const report: AbReport = {
       calls: sample.calls,
       errors: sample.errors,
@@ -69,7 +85,7 @@ process.on('message', (request: { concurrency: number; durationMs: number }) => 
       cpuUs: (used.user + used.system) / Math.max(1, sample.calls + sample.errors),
     };
     process.send!(report);
-  });
+  })();
 });
 process.on('disconnect', () => {
   mesh.close();

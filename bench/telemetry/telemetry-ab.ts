@@ -24,7 +24,8 @@ const config = {
   rounds: envInt('BENCH_AB_ROUNDS', 8),
   concurrency: envInt('BENCH_AB_CONCURRENCY', 32),
   sliceMs: envInt('BENCH_AB_SLICE_MS', 1000),
-  warmupMs: envInt('BENCH_AB_WARMUP_MS', 2000),
+  // Long for the reason given in telemetry.bench.ts: background JIT compilation.
+  warmupMs: envInt('BENCH_AB_WARMUP_MS', 10_000),
   settleMs: envInt('BENCH_AB_SETTLE_MS', 150),
 };
 const MODES: readonly AbMode[] = (process.env.BENCH_AB_MODES?.split(',') as AbMode[] | undefined) ?? ['off', 'on-0', 'on-10', 'on-100'];

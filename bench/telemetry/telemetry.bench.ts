@@ -33,8 +33,14 @@ const config = {
   concurrency: envInt('BENCH_TELEMETRY_CONCURRENCY', 32),
   /** Measured load per mode and round. */
   roundMs: envInt('BENCH_TELEMETRY_ROUND_MS', 1500),
-  /** Unmeasured load per mode before the first round (JIT, sessions). */
-  warmupMs: envInt('BENCH_TELEMETRY_WARMUP_MS', 1000),
+  /**
+   * Unmeasured load per mode before the first round (JIT, sessions). Long:
+   * V8 compiles on background threads, whose CPU time counts in a process's
+   * CPU per call, for the first ~10 s of load here (several hundred µs per
+   * call in the first seconds), and an "on" process has more code to compile;
+   * with 1 s the rounds measured that warm-up along with telemetry's cost.
+   */
+  warmupMs: envInt('BENCH_TELEMETRY_WARMUP_MS', 10_000),
   /** Unmeasured load just before each measured slice. */
   settleMs: envInt('BENCH_TELEMETRY_SETTLE_MS', 100),
 };
