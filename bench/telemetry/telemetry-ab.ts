@@ -77,6 +77,8 @@ try {
   }
   for (const worker of workers) await run(worker, config.warmupMs);
   const samples = new Map<string, number[]>();
+  const promoted = new Map<string, number[]>();
+  const gc = new Map<string, number[]>();
   const key = (w: { tree: string; mode: string }) => `${w.tree} ${w.mode}`;
   for (let round = 0; round < config.rounds; round++) {
     const order = workers.map((_, i) => workers[(i + round) % workers.length]!);
@@ -86,12 +88,17 @@ try {
       const report = await run(worker, config.sliceMs);
       if (report.errors > 0) process.stderr.write(`  ${key(worker)}: ${report.errors} errors, first: ${report.firstError}\n`);
       samples.set(key(worker), [...(samples.get(key(worker)) ?? []), report.cpuUs]);
+      promoted.set(key(worker), [...(promoted.get(key(worker)) ?? []), report.promotedBytes]);
+      gc.set(key(worker), [...(gc.get(key(worker)) ?? []), report.gcUs]);
       line.push(`${key(worker)} ${report.cpuUs.toFixed(0)}`);
     }
     process.stderr.write(`round ${round + 1}/${config.rounds}: ${line.join(', ')}\n`);
   }
   const out = [`\nTelemetry A/B: ${config.rounds} rounds of ${config.sliceMs} ms at ${config.concurrency} in flight; load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`];
-  out.push('| tree | mode | CPU µs/call (median) | added over off | cost (1 − off/on) |', '| --- | --- | ---: | ---: | ---: |');
+  out.push(
+    '| tree | mode | CPU µs/call (median) | added over off | cost (1 − off/on) | promoted to old space, bytes/call | main-thread GC µs/call |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const tree of trees) {
     const off = samples.get(`${tree.name} off`);
     for (const mode of MODES) {
@@ -100,7 +107,7 @@ try {
       const costs = off ? values.map((v, i) => 1 - off[i]! / v) : [];
       const added = off ? values.map((v, i) => v - off[i]!) : [];
       out.push(
-        `| ${tree.name} | ${mode} | ${median(values).toFixed(0)} | ${off ? `+${median(added).toFixed(0)}` : '-'} | ${off ? `${(median(costs) * 100).toFixed(1)} %` : '-'} |`,
+        `| ${tree.name} | ${mode} | ${median(values).toFixed(0)} | ${off ? `+${median(added).toFixed(0)}` : '-'} | ${off ? `${(median(costs) * 100).toFixed(1)} %` : '-'} | ${median(promoted.get(`${tree.name} ${mode}`)!).toFixed(0)} | ${median(gc.get(`${tree.name} ${mode}`)!).toFixed(0)} |`,
       );
     }
   }
