@@ -6,6 +6,9 @@
 // a LoadRequest (IPC) it runs a closed loop of GetUser calls and answers with
 // the process's CPU time per call, client and server together.
 import { setMaxListeners } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { GCProfiler } from 'node:v8';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HandlerContext } from '@connectrpc/connect';
@@ -22,7 +25,25 @@ export interface AbReport {
   elapsedMs: number;
   /** cpuUs is the process's CPU time per call (client and server), in microseconds. */
   cpuUs: number;
+  /**
+   * promotedBytes is what scavenges moved to the old generation, per call:
+   * objects that outlived two young-generation collections, which only the
+   * costlier old-generation GC frees. Unlike time, it hardly depends on the
+   * machine's load.
+   */
+  promotedBytes: number;
+  /** gcUs is the main thread's GC pause time per call, in microseconds. */
+  gcUs: number;
 }
+
+interface GcStatistics {
+  gcType: string;
+  cost: number;
+  beforeGC: { heapSpaceStatistics: Array<{ spaceName: string; spaceUsedSize: number }> };
+  afterGC: { heapSpaceStatistics: Array<{ spaceName: string; spaceUsedSize: number }> };
+}
+
+const oldSpace = (stats: GcStatistics['beforeGC']) => stats.heapSpaceStatistics.find((s) => s.spaceName === 'old_space')?.spaceUsedSize ?? 0;
 
 const [tree, mode, endpoint] = process.argv.slice(2) as [string, AbMode, string];
 const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(tree, path)).href) as Promise<T>;
@@ -57,19 +78,45 @@ const mesh = createMeshClient(AuthService, { baseUrls: `http://127.0.0.1:${serve
 const userId = seeded.user!.userId;
 const call = () => mesh.client.getUser({ userId });
 
-process.on('message', (request: { concurrency: number; durationMs: number }) => {
-  const cpu = process.cpuUsage();
-  void runClosedLoop(call, request).then((sample) => {
+process.on('message', (request: { concurrency: number; durationMs: number; profile?: boolean }) => {
+  void (async () => {
+    // A profile of the loop alone, for telemetry-profile.ts.
+    const session = request.profile ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 250 });
+      await session.post('Profiler.start');
+    }
+    const gc = new GCProfiler();
+    gc.start();
+    const cpu = process.cpuUsage();
+    const sample = await runClosedLoop(call, request);
     const used = process.cpuUsage(cpu);
+    const events = gc.stop().statistics as GcStatistics[];
+    let promoted = 0;
+    let gcUs = 0;
+    for (const event of events) {
+      gcUs += event.cost;
+      if (event.gcType === 'Scavenge') promoted += Math.max(0, oldSpace(event.afterGC) - oldSpace(event.beforeGC));
+    }
+    const perCall = (n: number) => n / Math.max(1, sample.calls + sample.errors);
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(process.env.BENCH_AB_PROFILE_OUT ?? 'telemetry.cpuprofile', JSON.stringify({ ...profile, calls: sample.calls }));
+      session.disconnect();
+    }
     const report: AbReport = {
       calls: sample.calls,
       errors: sample.errors,
       ...(sample.firstError ? { firstError: sample.firstError } : {}),
       elapsedMs: sample.elapsedMs,
-      cpuUs: (used.user + used.system) / Math.max(1, sample.calls + sample.errors),
+      cpuUs: perCall(used.user + used.system),
+      promotedBytes: perCall(promoted),
+      gcUs: perCall(gcUs),
     };
     process.send!(report);
-  });
+  })();
 });
 process.on('disconnect', () => {
   mesh.close();

@@ -25,7 +25,15 @@ const config = {
   concurrency: envInt('BENCH_AB_CONCURRENCY', 32),
   sliceMs: envInt('BENCH_AB_SLICE_MS', 1000),
   warmupMs: envInt('BENCH_AB_WARMUP_MS', 2000),
+  // At least this many calls per worker too, for the reason given in telemetry.bench.ts (background JIT compilation).
+  warmupCalls: envInt('BENCH_AB_WARMUP_CALLS', 10_000),
   settleMs: envInt('BENCH_AB_SETTLE_MS', 150),
+  /**
+   * parallel (BENCH_AB_PARALLEL=1) loads all workers at the same time instead
+   * of in turn: on a machine others load unevenly, each slice then compares
+   * the trees and modes under the same load (they also load each other).
+   */
+  parallel: process.env.BENCH_AB_PARALLEL === '1',
 };
 const MODES: readonly AbMode[] = (process.env.BENCH_AB_MODES?.split(',') as AbMode[] | undefined) ?? ['off', 'on-0', 'on-10', 'on-100'];
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -74,23 +82,45 @@ try {
       workers.push({ tree: tree.name, mode, child });
     }
   }
-  for (const worker of workers) await run(worker, config.warmupMs);
+  const warmUp = async (worker: Worker) => {
+    let calls = (await run(worker, config.warmupMs)).calls;
+    const started = performance.now();
+    while (calls < config.warmupCalls && performance.now() - started < 60_000) calls += (await run(worker, 1000)).calls;
+  };
+  if (config.parallel) await Promise.all(workers.map(warmUp));
+  else for (const worker of workers) await warmUp(worker);
   const samples = new Map<string, number[]>();
+  const promoted = new Map<string, number[]>();
+  const gc = new Map<string, number[]>();
   const key = (w: { tree: string; mode: string }) => `${w.tree} ${w.mode}`;
   for (let round = 0; round < config.rounds; round++) {
     const order = workers.map((_, i) => workers[(i + round) % workers.length]!);
     const line: string[] = [];
-    for (const worker of round % 2 === 0 ? order : [...order].reverse()) {
-      await run(worker, config.settleMs);
-      const report = await run(worker, config.sliceMs);
+    const record = (worker: Worker, report: AbReport) => {
       if (report.errors > 0) process.stderr.write(`  ${key(worker)}: ${report.errors} errors, first: ${report.firstError}\n`);
       samples.set(key(worker), [...(samples.get(key(worker)) ?? []), report.cpuUs]);
+      promoted.set(key(worker), [...(promoted.get(key(worker)) ?? []), report.promotedBytes]);
+      gc.set(key(worker), [...(gc.get(key(worker)) ?? []), report.gcUs]);
       line.push(`${key(worker)} ${report.cpuUs.toFixed(0)}`);
+    };
+    if (config.parallel) {
+      // All at once: every worker meets the same neighbours at the same moment.
+      await Promise.all(workers.map((worker) => run(worker, config.settleMs)));
+      const reports = await Promise.all(workers.map((worker) => run(worker, config.sliceMs)));
+      workers.forEach((worker, i) => record(worker, reports[i]!));
+    } else {
+      for (const worker of round % 2 === 0 ? order : [...order].reverse()) {
+        await run(worker, config.settleMs);
+        record(worker, await run(worker, config.sliceMs));
+      }
     }
     process.stderr.write(`round ${round + 1}/${config.rounds}: ${line.join(', ')}\n`);
   }
-  const out = [`\nTelemetry A/B: ${config.rounds} rounds of ${config.sliceMs} ms at ${config.concurrency} in flight; load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`];
-  out.push('| tree | mode | CPU µs/call (median) | added over off | cost (1 − off/on) |', '| --- | --- | ---: | ---: | ---: |');
+  const out = [`\nTelemetry A/B: ${config.rounds} rounds of ${config.sliceMs} ms at ${config.concurrency} in flight${config.parallel ? ', workers in parallel' : ''}; load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`];
+  out.push(
+    '| tree | mode | CPU µs/call (median) | added over off | cost (1 − off/on) | promoted to old space, bytes/call | main-thread GC µs/call |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const tree of trees) {
     const off = samples.get(`${tree.name} off`);
     for (const mode of MODES) {
@@ -99,7 +129,7 @@ try {
       const costs = off ? values.map((v, i) => 1 - off[i]! / v) : [];
       const added = off ? values.map((v, i) => v - off[i]!) : [];
       out.push(
-        `| ${tree.name} | ${mode} | ${median(values).toFixed(0)} | ${off ? `+${median(added).toFixed(0)}` : '-'} | ${off ? `${(median(costs) * 100).toFixed(1)} %` : '-'} |`,
+        `| ${tree.name} | ${mode} | ${median(values).toFixed(0)} | ${off ? `+${median(added).toFixed(0)}` : '-'} | ${off ? `${(median(costs) * 100).toFixed(1)} %` : '-'} | ${median(promoted.get(`${tree.name} ${mode}`)!).toFixed(0)} | ${median(gc.get(`${tree.name} ${mode}`)!).toFixed(0)} |`,
       );
     }
   }

@@ -5,6 +5,10 @@
 // export to a local sink). A tool for judging a change to the tracing path:
 //   npx tsx bench/telemetry/telemetry-interceptor-cost.ts [modes...]
 // Each mode runs in its own process (the SDK is process-wide), in turn.
+// BENCH_TIC_PROF=<dir> writes each worker's CPU profile there. At this loop's
+// rate (tens of thousands of calls a second) the batch span processor's
+// queue (2048) fills between exports and it drops spans, so the export's
+// share is undercounted here; the A/B driver runs at the network's rate.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -84,7 +88,8 @@ if (process.argv[2] === '--worker') {
   const self = fileURLToPath(import.meta.url);
   const children = [];
   for (const mode of modes) {
-    const child = fork(self, ['--worker', mode, endpoint], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const profile = process.env.BENCH_TIC_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_TIC_PROF}/${mode}`] : [];
+    const child = fork(self, ['--worker', mode, endpoint], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await once(child, 'message');
     children.push({ mode, child, samples: [] as number[] });
   }

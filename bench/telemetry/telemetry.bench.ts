@@ -33,8 +33,19 @@ const config = {
   concurrency: envInt('BENCH_TELEMETRY_CONCURRENCY', 32),
   /** Measured load per mode and round. */
   roundMs: envInt('BENCH_TELEMETRY_ROUND_MS', 1500),
-  /** Unmeasured load per mode before the first round (JIT, sessions). */
+  /** Unmeasured load per mode before the first round (JIT, sessions), at least. */
   warmupMs: envInt('BENCH_TELEMETRY_WARMUP_MS', 1000),
+  /**
+   * Calls per mode before the first round, at least (the warm-up goes on in
+   * 1 s steps until both minimums are met, for WARMUP_CAP_MS at most). V8
+   * compiles hot code on background threads whose CPU time counts in a
+   * process's CPU per call: several hundred µs per call over the first few
+   * thousand calls here, and an "on" process has more code to compile. With
+   * 1 s of warm-up the rounds measured that along with telemetry's cost.
+   * Counted in calls, not time: compilation follows call counts, and under
+   * load a process gets through far fewer calls in a given time.
+   */
+  warmupCalls: envInt('BENCH_TELEMETRY_WARMUP_CALLS', 10_000),
   /** Unmeasured load just before each measured slice. */
   settleMs: envInt('BENCH_TELEMETRY_SETTLE_MS', 100),
 };
@@ -111,6 +122,15 @@ async function load(pair: Pair, durationMs: number): Promise<LoadReport> {
   return report;
 }
 
+/** WARMUP_CAP_MS bounds one mode's warm-up when the machine is too slow to reach warmupCalls. */
+const WARMUP_CAP_MS = 60_000;
+
+async function warmUp(pair: Pair): Promise<void> {
+  let calls = (await load(pair, config.warmupMs)).calls;
+  const started = performance.now();
+  while (calls < config.warmupCalls && performance.now() - started < WARMUP_CAP_MS) calls += (await load(pair, 1000)).calls;
+}
+
 async function stopPair(pair: Pair): Promise<void> {
   for (const child of [pair.client, pair.server]) {
     if (child.exitCode !== null) continue;
@@ -135,7 +155,7 @@ const sink = await startSink();
 const pairs: Pair[] = [];
 try {
   for (const mode of TELEMETRY_MODES) pairs.push(await startPair(mode, sink.url));
-  for (const pair of pairs) await load(pair, config.warmupMs);
+  for (const pair of pairs) await warmUp(pair);
   const sliceMs = Math.max(1, Math.round(config.roundMs / config.slices));
   const rounds: Map<TelemetryMode, RoundSample>[] = [];
   for (let round = 0; round < config.rounds; round++) {
@@ -188,7 +208,7 @@ try {
   const m = machine();
   const out = [
     `\nTelemetry bench: ${m.nproc} × ${m.cpu}, Node ${m.node}, load average ${m.loadavg.join(' ')} at the start`,
-    `${config.rounds} rounds; per round and mode ${config.roundMs} ms of load at ${config.concurrency} calls in flight, in ${config.slices} alternating slices. Export: OTLP/HTTP protobuf (batch span processor) to a local sink that discards (${sink.received.requests} requests, ${(sink.received.bytes / 1e6).toFixed(1)} MB received).`,
+    `${config.rounds} rounds after a warm-up of at least ${config.warmupCalls} calls and ${config.warmupMs} ms per mode; per round and mode ${config.roundMs} ms of load at ${config.concurrency} calls in flight, in ${config.slices} alternating slices. Export: OTLP/HTTP protobuf (batch span processor) to a local sink that discards (${sink.received.requests} requests, ${(sink.received.bytes / 1e6).toFixed(1)} MB received).`,
     '\n| mode | calls/s | CPU µs/call (client + server) | p50 µs | p99 µs | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...modes.map((r) => `| ${r.mode} | ${r.callsPerSecond} | ${r.cpuUsPerCall} | ${r.p50Us} | ${r.p99Us} | ${r.errors} |`),

@@ -7,7 +7,16 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { InstrumentType, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { MeshContextManager } from '../context/index.js';
 import { ContextIdGenerator } from './context-id-generator.js';
@@ -145,7 +154,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     // Host and OS detection would run at every start for attributes nobody asked for.
     autoDetectResources: false,
     textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) }),
+    sampler: new ParentBasedSampler({ root: rootSampler(sampleRatio) }),
     idGenerator: new ContextIdGenerator(),
     contextManager: new MeshContextManager(),
     spanProcessors,
@@ -174,6 +183,18 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         await sdk.shutdown().finally(() => rpcDurations?.stop());
       })()),
   };
+}
+
+/**
+ * rootSampler decides for a span without a parent. At the ends of the range
+ * the answer does not depend on the trace id, so the SDK's constant samplers
+ * stand in for the ratio sampler, which would fold every root trace id into a
+ * number for the same answer.
+ */
+function rootSampler(ratio: number): Sampler {
+  if (ratio === 1) return new AlwaysOnSampler();
+  if (ratio === 0) return new AlwaysOffSampler();
+  return new TraceIdRatioBasedSampler(ratio);
 }
 
 function resolveSampleRatio(option: number | undefined): number {

@@ -86,6 +86,18 @@ describe('with telemetry started (silent), the request context and OTel are one'
     assert.equal(root.parentSpanContext, undefined);
   });
 
+  test('a request context with an invalid trace id gives its root span a random one, sampled', () => {
+    for (const invalid of ['not-a-trace-id', '0'.repeat(32)]) {
+      runWithContext({ traceId: invalid }, () => {
+        const span = meshTracer().startSpan('invalid-id');
+        assert.ok(span.isRecording(), `a root under ${invalid} is sampled like any other`);
+        assert.match(span.spanContext().traceId, /^[0-9a-f]{32}$/);
+        assert.notEqual(span.spanContext().traceId, '0'.repeat(32));
+        span.end();
+      });
+    }
+  });
+
   test('a context read from headers continues the caller trace under its span', () => {
     const traceId = 'a'.repeat(32);
     const headers = new Headers({ traceparent: `00-${traceId}-${'b'.repeat(16)}-01`, 'x-correlation-id': 'c-2' });
