@@ -8,7 +8,7 @@ import { errorMessage, SagaError } from './saga-error.js';
 import { inDoubtSteps } from './in-doubt-steps.js';
 import { isOutcomeUnknown } from './outcome-unknown.js';
 import { sagaCallOptions, sagaIdempotencyKey, type SagaPhase } from './saga-idempotency.js';
-import type { SagaLogEntry } from './saga-log.js';
+import type { SagaLogAppendOptions, SagaLogEntry } from './saga-log.js';
 import { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, type SagaLogMode } from './saga-log-mode.js';
 import type { SagaResult } from './saga-result.js';
 import { applySagaTransition, msOf, timestampOf } from './saga-state.js';
@@ -21,8 +21,10 @@ export interface SagaExecutionDeps {
    * persist writes transitions and their snapshots, all or none; it rejects
    * when the write failed. Writes issued one after the other become durable
    * in that order (the saga log group-commits them per partition, in order).
+   * With `commitWithinMs` the write may wait that long for its commit; a
+   * write without it commits it too (an empty one only does that).
    */
-  persist(entries: readonly SagaLogEntry[]): Promise<void>;
+  persist(entries: readonly SagaLogEntry[], options?: SagaLogAppendOptions): Promise<void>;
   /** logMode of the steps that do not declare one. @defaultValue DEFAULT_SAGA_LOG_MODE */
   logMode?: SagaLogMode;
   /** lingerMs is how long, in background mode, a transition may wait before it is committed. @defaultValue DEFAULT_SAGA_LOG_LINGER_MS */
@@ -153,16 +155,16 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
   if (definition.steps.some((step) => modeOf(step) === 'background')) state.ranAhead = true;
   // Resolves once the saga's STARTED is durable; a step with a compensation never runs before.
   let startDurable: Promise<void> | undefined = state.sequence > 0n ? Promise.resolve() : undefined;
-  const flush = (): Promise<void> => {
-    if (deps.stop.aborted) throw deps.stop.reason;
-    if (lingerTimer) clearTimeout(lingerTimer);
-    lingerTimer = undefined;
-    if (staged.length === 0) return durable;
+  // Background mode: a write sent with commitWithinMs that only a later write (or the log's bound) commits.
+  let uncommitted = false;
+  const write = (commitWithinMs: number): Promise<void> => {
+    if (staged.length === 0 && !(uncommitted && commitWithinMs === 0)) return durable;
+    uncommitted = commitWithinMs > 0;
     const entries = state.ranAhead ? staged.map((entry) => ({ ...entry, ranAhead: true })) : staged;
     const snapshot = view;
     const sequence = viewSequence;
     staged = [];
-    const written = deps.persist(entries);
+    const written = deps.persist(entries, commitWithinMs > 0 ? { commitWithinMs } : undefined);
     durable = Promise.all([durable, written]).then(() => {
       state.staged = undefined;
       state.saga = snapshot;
@@ -171,15 +173,28 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     });
     // Whoever waits next sees a failure; an abandoned ticket must not crash the process.
     durable.catch(() => undefined);
-    startDurable ??= durable;
     return durable;
+  };
+  const flush = (): Promise<void> => {
+    if (deps.stop.aborted) throw deps.stop.reason;
+    if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = undefined;
+    const ticket = write(0);
+    startDurable ??= ticket;
+    return ticket;
   };
   const flushSoon = () => {
     if (lingerTimer || staged.length === 0) return;
+    const lingerMs = deps.lingerMs ?? DEFAULT_SAGA_LOG_LINGER_MS;
     lingerTimer = setTimeout(() => {
       lingerTimer = undefined;
       if (!deps.stop.aborted) void flush();
-    }, deps.lingerMs ?? DEFAULT_SAGA_LOG_LINGER_MS);
+    }, lingerMs);
+    // What is staged now goes into the partition's open transaction while
+    // the steps run: the commit that ends the window (its last transition,
+    // or this timer) then no longer has to open one (FindCoordinator,
+    // AddPartitionsToTxn) on the saga's critical path.
+    if (!deps.stop.aborted) void write(lingerMs);
   };
 
   const commit = async () => {
