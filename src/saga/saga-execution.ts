@@ -186,15 +186,20 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
   const flushSoon = () => {
     if (lingerTimer || staged.length === 0) return;
     const lingerMs = deps.lingerMs ?? DEFAULT_SAGA_LOG_LINGER_MS;
-    lingerTimer = setTimeout(() => {
+    const timer = setTimeout(() => {
       lingerTimer = undefined;
       if (!deps.stop.aborted) void flush();
     }, lingerMs);
-    // What is staged now goes into the partition's open transaction while
-    // the steps run: the commit that ends the window (its last transition,
-    // or this timer) then no longer has to open one (FindCoordinator,
-    // AddPartitionsToTxn) on the saga's critical path.
-    if (!deps.stop.aborted) void write(lingerMs);
+    lingerTimer = timer;
+    // What is staged goes into the partition's open transaction while the
+    // steps run: the commit that ends the window (its last transition, or
+    // the timer) then no longer has to open one (FindCoordinator,
+    // AddPartitionsToTxn) on the saga's critical path. Sent once the
+    // current step call is under way, and not at all when the window
+    // ended first (steps that do not wait on I/O finish a saga at once).
+    setImmediate(() => {
+      if (lingerTimer === timer && !deps.stop.aborted) void write(lingerMs);
+    });
   };
 
   const commit = async () => {
@@ -441,6 +446,7 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     throw error;
   } finally {
     if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = undefined;
   }
 }
 
