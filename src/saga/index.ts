@@ -44,7 +44,7 @@ export { inDoubtStep } from './in-doubt-step.js';
 export { inDoubtSteps, type InDoubtSteps } from './in-doubt-steps.js';
 export { executeSaga, sagaResultOf, startedTransition, type SagaExecutionDeps, type SagaExecutionState } from './saga-execution.js';
 export { sagaCallOptions, sagaIdempotencyKey, type SagaCallOptions, type SagaPhase } from './saga-idempotency.js';
-export { createSagaLog, DEFAULT_SAGA_LOG_MAX_BATCH_BYTES, DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS, SAGA_LOG_PRODUCER_RETRY, SAGA_RAN_AHEAD_HEADER, SAGA_SEQUENCE_HEADER, type SagaLog, type SagaLogAppendOptions, type SagaLogEntry, type SagaLogOptions } from './saga-log.js';
+export { createSagaLog, DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS, DEFAULT_SAGA_LOG_MAX_BATCH_BYTES, DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS, SAGA_LOG_PRODUCER_RETRY, SAGA_RAN_AHEAD_HEADER, SAGA_SEQUENCE_HEADER, type SagaLog, type SagaLogAppendOptions, type SagaLogEntry, type SagaLogOptions } from './saga-log.js';
 export { DEFAULT_SAGA_READER_GROUP_PREFIX, readSagaHistory, readSagaStates, type ReadSagaLogOptions, type StoredSaga } from './saga-log-reader.js';
 export {
   createSagaOrchestrator,

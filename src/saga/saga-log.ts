@@ -26,8 +26,9 @@ export const DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS = 30_000;
 export const SAGA_LOG_PRODUCER_RETRY = { initialRetryTime: 2, maxRetryTime: 1_000, retries: 15 } as const;
 
 /**
- * DEFAULT_SAGA_LOG_MAX_BATCH_BYTES caps one group-committed transaction: the
- * records of one partition go to the broker as one record batch, which it
+ * DEFAULT_SAGA_LOG_MAX_BATCH_BYTES caps what one send into a partition's
+ * transaction carries: the records of one partition go to the broker as one
+ * record batch, which it
  * refuses past its max.message.bytes (1 MiB by default). Ten thousand sagas
  * resuming at once would otherwise fail every write of their partition.
  */
@@ -55,6 +56,9 @@ export interface SagaLogOptions {
   maxBatchBytes?: number;
 }
 
+/** DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS is how long an append may wait for its commit unless it says otherwise: not at all. */
+export const DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS = 0;
+
 /** SagaLogAppendOptions qualify one append. */
 export interface SagaLogAppendOptions {
   /**
@@ -65,7 +69,7 @@ export interface SagaLogAppendOptions {
    * background saga sends its first transitions this way while its steps
    * run, so the commit at its end costs Produce and EndTxn, not also
    * opening the transaction. At most half the transaction timeout is
-   * waited. @defaultValue 0 (committed at once)
+   * waited. @defaultValue DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS
    */
   commitWithinMs?: number;
 }
@@ -78,7 +82,7 @@ export interface SagaLog {
    * transaction a crashed owner left open. Read the partition after claim.
    */
   claim(partition: number): Promise<void>;
-  /** release gives a partition up (its pending appends fail with FENCED). After a failed append the partition is released too: claim it again to write. */
+  /** release gives a partition up: its pending appends and those in its open transaction fail with FENCED, and the transaction is aborted. After a failed append the partition is released too: claim it again to write. */
   release(partition: number): Promise<void>;
   /**
    * append writes transitions (history topic) and the snapshots they produced
@@ -130,7 +134,11 @@ function isFencing(error: unknown): boolean {
  * createSagaLog returns the writer of the saga log. Appends of one partition
  * are group-committed: while a transaction is in flight, the next appends
  * queue and go out together in the following one, so sagas sharing a
- * partition do not wait for each other's commits one by one.
+ * partition do not wait for each other's commits one by one. A partition's
+ * transaction may stay open between commits (a rolling transaction, as Kafka
+ * Streams keeps under exactly-once): appends that may wait for their commit
+ * are sent into it at once, and the append that needs durability only adds
+ * its records and commits.
  */
 export function createSagaLog(options: SagaLogOptions): SagaLog {
   const writers = new Map<number, PartitionWriter>();
@@ -290,7 +298,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
       // Keys and headers are small; the values decide whether a batch fits.
       const bytes = encoded.reduce((sum, { snapshot, transition }) => sum + snapshot.length + transition.length + 64, 0);
       return new Promise<void>((resolve, reject) => {
-        writer.pending.push({ entries, encoded, bytes, commitBy: performance.now() + Math.min(appendOptions?.commitWithinMs ?? 0, maxOpenMs), resolve, reject });
+        writer.pending.push({ entries, encoded, bytes, commitBy: performance.now() + Math.min(appendOptions?.commitWithinMs ?? DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS, maxOpenMs), resolve, reject });
         void flush(partition, writer);
       });
     },

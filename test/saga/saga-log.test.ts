@@ -17,7 +17,7 @@ function entry(sagaId: string, sequence: bigint): SagaLogEntry {
   };
 }
 
-/** settledState tells, without waiting, whether a promise has settled and how. */
+/** track tells, without waiting, whether a promise has settled and how. */
 function track(promise: Promise<void>): { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } {
   const tracked: { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } = { state: 'pending' };
   promise.then(
