@@ -39,7 +39,7 @@ export {
   type StepRetryPolicy,
 } from './saga-definition.js';
 export { SagaError, type SagaErrorCode } from './saga-error.js';
-export { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, type SagaLogMode } from './saga-log-mode.js';
+export { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, DEFAULT_SAGA_LOG_SEND_EARLY, type SagaLogMode } from './saga-log-mode.js';
 export { inDoubtStep } from './in-doubt-step.js';
 export { inDoubtSteps, type InDoubtSteps } from './in-doubt-steps.js';
 export { executeSaga, sagaResultOf, startedTransition, type SagaExecutionDeps, type SagaExecutionState } from './saga-execution.js';

@@ -9,7 +9,7 @@ import { inDoubtSteps } from './in-doubt-steps.js';
 import { isOutcomeUnknown } from './outcome-unknown.js';
 import { sagaCallOptions, sagaIdempotencyKey, type SagaPhase } from './saga-idempotency.js';
 import type { SagaLogAppendOptions, SagaLogEntry } from './saga-log.js';
-import { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, type SagaLogMode } from './saga-log-mode.js';
+import { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, DEFAULT_SAGA_LOG_SEND_EARLY, type SagaLogMode } from './saga-log-mode.js';
 import type { SagaResult } from './saga-result.js';
 import { applySagaTransition, msOf, timestampOf } from './saga-state.js';
 import { runStepAttempt, sleepUntilRetry } from './step-attempt.js';
@@ -29,6 +29,8 @@ export interface SagaExecutionDeps {
   logMode?: SagaLogMode;
   /** lingerMs is how long, in background mode, a transition may wait before it is committed. @defaultValue DEFAULT_SAGA_LOG_LINGER_MS */
   lingerMs?: number;
+  /** sendEarly sends, in background mode, a linger window's first transitions before they must be committed. @defaultValue DEFAULT_SAGA_LOG_SEND_EARLY */
+  sendEarly?: boolean;
   /** stop aborts the execution without writing anything (coordinator stopping, partition lost). */
   stop: AbortSignal;
   /** observe sees every transition once it is persisted. */
@@ -197,9 +199,11 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     // AddPartitionsToTxn) on the saga's critical path. Sent once the
     // current step call is under way, and not at all when the window
     // ended first (steps that do not wait on I/O finish a saga at once).
-    setImmediate(() => {
-      if (lingerTimer === timer && !deps.stop.aborted) void write(lingerMs);
-    });
+    if (deps.sendEarly ?? DEFAULT_SAGA_LOG_SEND_EARLY) {
+      setImmediate(() => {
+        if (lingerTimer === timer && !deps.stop.aborted) void write(lingerMs);
+      });
+    }
   };
 
   const commit = async () => {

@@ -163,6 +163,7 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
       persist,
       logMode: options.logMode ?? DEFAULT_SAGA_LOG_MODE,
       ...(options.logLingerMs !== undefined ? { lingerMs: options.logLingerMs } : {}),
+      ...(options.logSendEarly !== undefined ? { sendEarly: options.logSendEarly } : {}),
       stop: entry.controller.signal,
       observe: (saga: Saga, transition: SagaTransition) => {
         transitions.emit({ saga, transition });
