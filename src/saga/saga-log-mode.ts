@@ -48,8 +48,9 @@ export const DEFAULT_SAGA_LOG_LINGER_MS = 50;
  * transitions of a linger window go into the partition's open transaction
  * while the steps run, so the commit at the saga's end skips opening it (two
  * kafkajs round trips fewer after the last step, one request more in all).
- * That pays where a core is free while the steps' calls run; on a CPU-bound
- * host the early requests slow the calls about as much (bench/README.md,
- * "Sagas").
+ * That pays where the early requests do not compete with the calls for
+ * CPU; on the 2-core bench machine they slow the calls about as much as the
+ * end gains, even quiet (1.45–1.51× with, 1.44–1.51× without: bench/README.md,
+ * "Sagas"). Off, the log is written as before it existed.
  */
 export const DEFAULT_SAGA_LOG_SEND_EARLY = true;
