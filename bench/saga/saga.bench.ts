@@ -34,6 +34,8 @@ const config = {
   recoveryRpc: process.env['BENCH_SAGA_RECOVERY_RPC'] === '1',
   /** The log mode of both coordinators of the recovery run (the default's when unset). */
   recoveryLogMode: process.env['BENCH_SAGA_RECOVERY_LOG_MODE'] as SagaLogMode | undefined,
+  /** BENCH_SAGA_SEND_EARLY=0 turns the background log's early send (logSendEarly) off, for an A/B in one tree; unset, the default. */
+  sendEarly: process.env['BENCH_SAGA_SEND_EARLY'] === undefined ? undefined : process.env['BENCH_SAGA_SEND_EARLY'] !== '0',
   /** Sequential transactions and plain produces of the commit-cost probe. */
   probeWrites: envInt('BENCH_SAGA_PROBE_WRITES', 100),
 };
@@ -59,6 +61,7 @@ function newRun(label: string): Run {
 function orchestratorOf(run: Run, clientId: string, logMode?: SagaLogMode): SagaOrchestrator {
   return createSagaOrchestrator({
     ...(logMode ? { logMode } : {}),
+    ...(config.sendEarly !== undefined ? { logSendEarly: config.sendEarly } : {}),
     kafka: createKafka({ clientId }),
     topics: run.topics,
     groupId: run.groupId,
@@ -323,7 +326,7 @@ async function main(): Promise<void> {
 
     const median = (values: number[]) => percentile(values, 50);
     console.log(`\nSaga benchmark: nproc ${cpus().length}, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
-    console.log(`Latency, one at a time (${config.rounds} rotating rounds of ${config.perRound} per side, after ${config.warmup} warm-up each):`);
+    console.log(`Latency, one at a time (${config.rounds} rotating rounds of ${config.perRound} per side, after ${config.warmup} warm-up each${config.sendEarly === false ? '; background log without its early send' : ''}):`);
     const lat = measured.samples;
     console.log('| | p50 | p99 | mean | p50 / chain p50 | bench-process CPU per run, mean |');
     console.log('| --- | --- | --- | --- | --- | --- |');

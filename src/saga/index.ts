@@ -39,12 +39,12 @@ export {
   type StepRetryPolicy,
 } from './saga-definition.js';
 export { SagaError, type SagaErrorCode } from './saga-error.js';
-export { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, type SagaLogMode } from './saga-log-mode.js';
+export { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, DEFAULT_SAGA_LOG_SEND_EARLY, type SagaLogMode } from './saga-log-mode.js';
 export { inDoubtStep } from './in-doubt-step.js';
 export { inDoubtSteps, type InDoubtSteps } from './in-doubt-steps.js';
 export { executeSaga, sagaResultOf, startedTransition, type SagaExecutionDeps, type SagaExecutionState } from './saga-execution.js';
 export { sagaCallOptions, sagaIdempotencyKey, type SagaCallOptions, type SagaPhase } from './saga-idempotency.js';
-export { createSagaLog, DEFAULT_SAGA_LOG_MAX_BATCH_BYTES, DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS, SAGA_LOG_PRODUCER_RETRY, SAGA_RAN_AHEAD_HEADER, SAGA_SEQUENCE_HEADER, type SagaLog, type SagaLogEntry, type SagaLogOptions } from './saga-log.js';
+export { createSagaLog, DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS, DEFAULT_SAGA_LOG_MAX_BATCH_BYTES, DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS, SAGA_LOG_PRODUCER_RETRY, SAGA_RAN_AHEAD_HEADER, SAGA_SEQUENCE_HEADER, type SagaLog, type SagaLogAppendOptions, type SagaLogEntry, type SagaLogOptions } from './saga-log.js';
 export { DEFAULT_SAGA_READER_GROUP_PREFIX, readSagaHistory, readSagaStates, type ReadSagaLogOptions, type StoredSaga } from './saga-log-reader.js';
 export {
   createSagaOrchestrator,

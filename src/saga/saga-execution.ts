@@ -8,8 +8,8 @@ import { errorMessage, SagaError } from './saga-error.js';
 import { inDoubtSteps } from './in-doubt-steps.js';
 import { isOutcomeUnknown } from './outcome-unknown.js';
 import { sagaCallOptions, sagaIdempotencyKey, type SagaPhase } from './saga-idempotency.js';
-import type { SagaLogEntry } from './saga-log.js';
-import { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, type SagaLogMode } from './saga-log-mode.js';
+import type { SagaLogAppendOptions, SagaLogEntry } from './saga-log.js';
+import { DEFAULT_SAGA_LOG_LINGER_MS, DEFAULT_SAGA_LOG_MODE, DEFAULT_SAGA_LOG_SEND_EARLY, type SagaLogMode } from './saga-log-mode.js';
 import type { SagaResult } from './saga-result.js';
 import { applySagaTransition, msOf, timestampOf } from './saga-state.js';
 import { runStepAttempt, sleepUntilRetry } from './step-attempt.js';
@@ -21,12 +21,16 @@ export interface SagaExecutionDeps {
    * persist writes transitions and their snapshots, all or none; it rejects
    * when the write failed. Writes issued one after the other become durable
    * in that order (the saga log group-commits them per partition, in order).
+   * With `commitWithinMs` the write may wait that long for its commit; a
+   * write without it commits it too (an empty one only does that).
    */
-  persist(entries: readonly SagaLogEntry[]): Promise<void>;
+  persist(entries: readonly SagaLogEntry[], options?: SagaLogAppendOptions): Promise<void>;
   /** logMode of the steps that do not declare one. @defaultValue DEFAULT_SAGA_LOG_MODE */
   logMode?: SagaLogMode;
   /** lingerMs is how long, in background mode, a transition may wait before it is committed. @defaultValue DEFAULT_SAGA_LOG_LINGER_MS */
   lingerMs?: number;
+  /** sendEarly sends, in background mode, a linger window's first transitions before they must be committed. @defaultValue DEFAULT_SAGA_LOG_SEND_EARLY */
+  sendEarly?: boolean;
   /** stop aborts the execution without writing anything (coordinator stopping, partition lost). */
   stop: AbortSignal;
   /** observe sees every transition once it is persisted. */
@@ -153,16 +157,16 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
   if (definition.steps.some((step) => modeOf(step) === 'background')) state.ranAhead = true;
   // Resolves once the saga's STARTED is durable; a step with a compensation never runs before.
   let startDurable: Promise<void> | undefined = state.sequence > 0n ? Promise.resolve() : undefined;
-  const flush = (): Promise<void> => {
-    if (deps.stop.aborted) throw deps.stop.reason;
-    if (lingerTimer) clearTimeout(lingerTimer);
-    lingerTimer = undefined;
-    if (staged.length === 0) return durable;
+  // Background mode: a write sent with commitWithinMs that only a later write (or the log's bound) commits.
+  let uncommitted = false;
+  const write = (commitWithinMs: number): Promise<void> => {
+    if (staged.length === 0 && !(uncommitted && commitWithinMs === 0)) return durable;
+    uncommitted = commitWithinMs > 0;
     const entries = state.ranAhead ? staged.map((entry) => ({ ...entry, ranAhead: true })) : staged;
     const snapshot = view;
     const sequence = viewSequence;
     staged = [];
-    const written = deps.persist(entries);
+    const written = deps.persist(entries, commitWithinMs > 0 ? { commitWithinMs } : undefined);
     durable = Promise.all([durable, written]).then(() => {
       state.staged = undefined;
       state.saga = snapshot;
@@ -171,15 +175,35 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     });
     // Whoever waits next sees a failure; an abandoned ticket must not crash the process.
     durable.catch(() => undefined);
-    startDurable ??= durable;
     return durable;
+  };
+  const flush = (): Promise<void> => {
+    if (deps.stop.aborted) throw deps.stop.reason;
+    if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = undefined;
+    const ticket = write(0);
+    startDurable ??= ticket;
+    return ticket;
   };
   const flushSoon = () => {
     if (lingerTimer || staged.length === 0) return;
-    lingerTimer = setTimeout(() => {
+    const lingerMs = deps.lingerMs ?? DEFAULT_SAGA_LOG_LINGER_MS;
+    const timer = setTimeout(() => {
       lingerTimer = undefined;
       if (!deps.stop.aborted) void flush();
-    }, deps.lingerMs ?? DEFAULT_SAGA_LOG_LINGER_MS);
+    }, lingerMs);
+    lingerTimer = timer;
+    // What is staged goes into the partition's open transaction while the
+    // steps run: the commit that ends the window (its last transition, or
+    // the timer) then no longer has to open one (FindCoordinator,
+    // AddPartitionsToTxn) on the saga's critical path. Sent once the
+    // current step call is under way, and not at all when the window
+    // ended first (steps that do not wait on I/O finish a saga at once).
+    if (deps.sendEarly ?? DEFAULT_SAGA_LOG_SEND_EARLY) {
+      setImmediate(() => {
+        if (lingerTimer === timer && !deps.stop.aborted) void write(lingerMs);
+      });
+    }
   };
 
   const commit = async () => {
@@ -426,6 +450,7 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     throw error;
   } finally {
     if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { toBinary } from '@bufbuild/protobuf';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { SagaSchema, SagaTransitionSchema, type Saga, type SagaTransition } from '../../gen/mesh/v1/saga_pb.js';
 import { errorMessage, SagaError } from './saga-error.js';
 import type { SagaTopics } from './saga-topics.js';
@@ -26,8 +26,9 @@ export const DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS = 30_000;
 export const SAGA_LOG_PRODUCER_RETRY = { initialRetryTime: 2, maxRetryTime: 1_000, retries: 15 } as const;
 
 /**
- * DEFAULT_SAGA_LOG_MAX_BATCH_BYTES caps one group-committed transaction: the
- * records of one partition go to the broker as one record batch, which it
+ * DEFAULT_SAGA_LOG_MAX_BATCH_BYTES caps what one send into a partition's
+ * transaction carries: the records of one partition go to the broker as one
+ * record batch, which it
  * refuses past its max.message.bytes (1 MiB by default). Ten thousand sagas
  * resuming at once would otherwise fail every write of their partition.
  */
@@ -55,6 +56,24 @@ export interface SagaLogOptions {
   maxBatchBytes?: number;
 }
 
+/** DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS is how long an append may wait for its commit unless it says otherwise: not at all. */
+export const DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS = 0;
+
+/** SagaLogAppendOptions qualify one append. */
+export interface SagaLogAppendOptions {
+  /**
+   * commitWithinMs lets the append's commit wait up to this long for more
+   * appends: its records go to the broker at once, into the partition's open
+   * transaction (opened if none is), and that transaction is committed when
+   * an append without it arrives or its earliest such bound is reached. A
+   * background saga sends its first transitions this way while its steps
+   * run, so the commit at its end costs Produce and EndTxn, not also
+   * opening the transaction. At most half the transaction timeout is
+   * waited. @defaultValue DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS
+   */
+  commitWithinMs?: number;
+}
+
 /** SagaLog writes transitions to the saga log, one transactional producer per owned partition. */
 export interface SagaLog {
   /**
@@ -63,14 +82,17 @@ export interface SagaLog {
    * transaction a crashed owner left open. Read the partition after claim.
    */
   claim(partition: number): Promise<void>;
-  /** release gives a partition up (its pending appends fail with FENCED). After a failed append the partition is released too: claim it again to write. */
+  /** release gives a partition up: its pending appends and those in its open transaction fail with FENCED, and the transaction is aborted. After a failed append the partition is released too: claim it again to write. */
   release(partition: number): Promise<void>;
   /**
    * append writes transitions (history topic) and the snapshots they produced
    * (state topic) in one transaction, resolving once committed; of several
-   * snapshots of one saga in a transaction only the last is written.
+   * snapshots of one saga in a transaction only the last is written. An
+   * append of no entries commits what earlier appends left in the open
+   * transaction (see SagaLogAppendOptions) and resolves once they are durable.
+   * If the transaction fails or is aborted, every append it holds rejects.
    */
-  append(partition: number, entries: readonly SagaLogEntry[]): Promise<void>;
+  append(partition: number, entries: readonly SagaLogEntry[], options?: SagaLogAppendOptions): Promise<void>;
   owned(): number[];
   close(): Promise<void>;
 }
@@ -82,13 +104,23 @@ interface Pending {
   /** The encoded transitions and snapshots (only each saga's last snapshot of the append; the others are empty), sized once for the batch cap. */
   encoded: { snapshot: Buffer; transition: Buffer }[];
   bytes: number;
+  /** commitBy is when (performance.now()) the append's transaction must be committed at the latest. */
+  commitBy: number;
   resolve(): void;
   reject(error: unknown): void;
 }
 
 interface PartitionWriter {
   producer: Producer;
+  /** pending appends are not sent yet. */
   pending: Pending[];
+  /** open is the transaction being filled; `sent` holds the appends sent into it. */
+  open: Transaction | undefined;
+  sent: Pending[];
+  /** commitBy is the earliest commitBy of `sent`. */
+  commitBy: number;
+  /** commitTimer commits `open` when its earliest commitBy comes. */
+  commitTimer: NodeJS.Timeout | undefined;
   flushing: boolean;
   released: boolean;
 }
@@ -102,11 +134,17 @@ function isFencing(error: unknown): boolean {
  * createSagaLog returns the writer of the saga log. Appends of one partition
  * are group-committed: while a transaction is in flight, the next appends
  * queue and go out together in the following one, so sagas sharing a
- * partition do not wait for each other's commits one by one.
+ * partition do not wait for each other's commits one by one. A partition's
+ * transaction may stay open between commits (a rolling transaction, as Kafka
+ * Streams keeps under exactly-once): appends that may wait for their commit
+ * are sent into it at once, and the append that needs durability only adds
+ * its records and commits.
  */
 export function createSagaLog(options: SagaLogOptions): SagaLog {
   const writers = new Map<number, PartitionWriter>();
   const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_SAGA_LOG_MAX_BATCH_BYTES;
+  // The broker aborts a transaction open past its timeout (and fences the producer): an open one is committed well before.
+  const maxOpenMs = (options.transactionTimeout ?? DEFAULT_SAGA_TRANSACTION_TIMEOUT_MS) / 2;
 
   // Takes the oldest appends up to the byte cap (at least one).
   function nextBatch(writer: PartitionWriter): Pending[] {
@@ -116,61 +154,98 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
     return writer.pending.splice(0, count);
   }
 
+  async function send(partition: number, writer: PartitionWriter, batch: Pending[]): Promise<void> {
+    const entries = batch.flatMap((pending) => pending.entries.map((entry, index) => ({ entry, encoded: pending.encoded[index]! })));
+    if (entries.length === 0) return;
+    // The state topic is compacted: only each saga's newest snapshot of the batch matters.
+    const latest = [...new Map(entries.map((item) => [item.entry.snapshot.sagaId, item])).values()];
+    writer.open ??= await writer.producer.transaction();
+    const key = (entry: SagaLogEntry) => entry.snapshot.sagaId;
+    await writer.open.sendBatch({
+      topicMessages: [
+        {
+          topic: options.topics.state,
+          messages: latest.map(({ entry, encoded }) => ({
+            key: key(entry),
+            partition,
+            value: encoded.snapshot,
+            headers: { ...entry.traceHeaders, [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString(), ...(entry.ranAhead ? { [SAGA_RAN_AHEAD_HEADER]: '1' } : {}) },
+          })),
+        },
+        {
+          topic: options.topics.history,
+          messages: entries.map(({ entry, encoded }) => ({ key: key(entry), partition, value: encoded.transition })),
+        },
+      ],
+    });
+  }
+
+  // One loop per partition: commits the open transaction once one of its
+  // appends is due, else sends the pending appends into it (opening it if
+  // need be), else leaves it open until its earliest append is due
+  // (commitTimer). Appends arriving while a commit is in flight go out
+  // together in the next transaction; a due append is never held behind
+  // later ones.
   async function flush(partition: number, writer: PartitionWriter): Promise<void> {
     if (writer.flushing) return;
     writer.flushing = true;
+    if (writer.commitTimer) clearTimeout(writer.commitTimer);
+    writer.commitTimer = undefined;
+    let holding: Pending[] = [];
+    let committing: Transaction | undefined;
     try {
-      while (writer.pending.length > 0 && !writer.released) {
-        const batch = nextBatch(writer);
-        const entries = batch.flatMap((pending) => pending.entries.map((entry, index) => ({ entry, encoded: pending.encoded[index]! })));
-        // The state topic is compacted: only each saga's newest snapshot of the batch matters.
-        const latest = [...new Map(entries.map((item) => [item.entry.snapshot.sagaId, item])).values()];
-        try {
-          const transaction = await writer.producer.transaction();
-          try {
-            const key = (entry: SagaLogEntry) => entry.snapshot.sagaId;
-            await transaction.sendBatch({
-              topicMessages: [
-                {
-                  topic: options.topics.state,
-                  messages: latest.map(({ entry, encoded }) => ({
-                    key: key(entry),
-                    partition,
-                    value: encoded.snapshot,
-                    headers: { ...entry.traceHeaders, [SAGA_SEQUENCE_HEADER]: entry.transition.sequence.toString(), ...(entry.ranAhead ? { [SAGA_RAN_AHEAD_HEADER]: '1' } : {}) },
-                  })),
-                },
-                {
-                  topic: options.topics.history,
-                  messages: entries.map(({ entry, encoded }) => ({ key: key(entry), partition, value: encoded.transition })),
-                },
-              ],
-            });
-            await transaction.commit();
-          } catch (error) {
-            await transaction.abort().catch(() => undefined);
-            throw error;
+      while (!writer.released) {
+        if (writer.sent.length > 0 && writer.commitBy <= performance.now()) {
+          holding = writer.sent.splice(0);
+          writer.commitBy = Number.POSITIVE_INFINITY;
+          committing = writer.open;
+          writer.open = undefined;
+          await committing?.commit();
+          committing = undefined;
+          for (const pending of holding) pending.resolve();
+          holding = [];
+        } else if (writer.pending.length > 0) {
+          const batch = nextBatch(writer);
+          writer.sent.push(...batch);
+          for (const pending of batch) writer.commitBy = Math.min(writer.commitBy, pending.commitBy);
+          await send(partition, writer, batch);
+        } else {
+          if (writer.sent.length > 0) {
+            writer.commitTimer = setTimeout(() => {
+              writer.commitTimer = undefined;
+              void flush(partition, writer);
+            }, Math.max(1, Math.ceil(writer.commitBy - performance.now())));
           }
-          for (const entry of batch) entry.resolve();
-        } catch (error) {
-          const failure = isFencing(error)
-            ? new SagaError('FENCED', `another coordinator took saga-log partition ${partition}`, { cause: error })
-            : new SagaError('LOG_WRITE_FAILED', `writing to saga-log partition ${partition} failed: ${errorMessage(error)}`, { cause: error });
-          for (const entry of batch) entry.reject(failure);
-          // After a failed transaction kafkajs's producer may be left mid-transaction:
-          // drop it either way; a new claim() starts a fresh one (and fences this one).
-          await dropWriter(partition, writer, failure);
+          break;
         }
       }
+    } catch (error) {
+      const failure = isFencing(error)
+        ? new SagaError('FENCED', `another coordinator took saga-log partition ${partition}`, { cause: error })
+        : new SagaError('LOG_WRITE_FAILED', `writing to saga-log partition ${partition} failed: ${errorMessage(error)}`, { cause: error });
+      // Everything the failed transaction held fails with it (dropWriter fails the rest).
+      for (const pending of holding) pending.reject(failure);
+      await (committing ?? writer.open)?.abort().catch(() => undefined);
+      writer.open = undefined;
+      // After a failed transaction kafkajs's producer may be left mid-transaction:
+      // drop it either way; a new claim() starts a fresh one (and fences this one).
+      await dropWriter(partition, writer, failure, false);
     } finally {
       writer.flushing = false;
     }
   }
 
-  async function dropWriter(partition: number, writer: PartitionWriter, reason: SagaError): Promise<void> {
+  async function dropWriter(partition: number, writer: PartitionWriter, reason: SagaError, idle = !writer.flushing): Promise<void> {
     writer.released = true;
     if (writers.get(partition) === writer) writers.delete(partition);
-    for (const entry of writer.pending.splice(0)) entry.reject(reason);
+    if (writer.commitTimer) clearTimeout(writer.commitTimer);
+    writer.commitTimer = undefined;
+    // What the open transaction holds will not be committed: its appends fail, and it is
+    // aborted (a new owner's claim would abort it too; until then it holds back read_committed readers).
+    for (const entry of [...writer.sent.splice(0), ...writer.pending.splice(0)]) entry.reject(reason);
+    const open = writer.open;
+    writer.open = undefined;
+    if (open && idle) await open.abort().catch(() => undefined);
     await writer.producer.disconnect().catch(() => undefined);
   }
 
@@ -194,7 +269,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
       await producer.disconnect().catch(() => undefined);
       throw new SagaError(isFencing(error) ? 'FENCED' : 'LOG_WRITE_FAILED', `claiming saga-log partition ${partition} failed: ${errorMessage(error)}`, { cause: error });
     }
-    writers.set(partition, { producer, pending: [], flushing: false, released: false });
+    writers.set(partition, { producer, pending: [], open: undefined, sent: [], commitBy: Number.POSITIVE_INFINITY, commitTimer: undefined, flushing: false, released: false });
   }
 
   return {
@@ -211,7 +286,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
       const writer = writers.get(partition);
       if (writer) await dropWriter(partition, writer, new SagaError('FENCED', `saga-log partition ${partition} was released`));
     },
-    append(partition, entries) {
+    append(partition, entries, appendOptions) {
       const writer = writers.get(partition);
       if (!writer) return Promise.reject(new SagaError('NOT_OWNER', `this coordinator does not own saga-log partition ${partition}`));
       // Only a saga's last snapshot of an append can be written (the state topic keeps the newest): the others are not encoded.
@@ -223,7 +298,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
       // Keys and headers are small; the values decide whether a batch fits.
       const bytes = encoded.reduce((sum, { snapshot, transition }) => sum + snapshot.length + transition.length + 64, 0);
       return new Promise<void>((resolve, reject) => {
-        writer.pending.push({ entries, encoded, bytes, resolve, reject });
+        writer.pending.push({ entries, encoded, bytes, commitBy: performance.now() + Math.min(appendOptions?.commitWithinMs ?? DEFAULT_SAGA_LOG_COMMIT_WITHIN_MS, maxOpenMs), resolve, reject });
         void flush(partition, writer);
       });
     },

@@ -44,6 +44,8 @@ export interface SagaOrchestratorOptions {
   logMode?: SagaLogMode;
   /** logLingerMs is how long, in background mode, a transition may wait before it is committed. @defaultValue DEFAULT_SAGA_LOG_LINGER_MS */
   logLingerMs?: number;
+  /** logSendEarly sends, in background mode, a linger window's first transitions into the open saga-log transaction while the steps run (see DEFAULT_SAGA_LOG_SEND_EARLY). @defaultValue DEFAULT_SAGA_LOG_SEND_EARLY */
+  logSendEarly?: boolean;
   /** onError hears failures that have no caller to go to: a recovered saga whose drive stopped, a rebalance that could not be applied. */
   onError?: (error: unknown, sagaId?: string) => void;
 }

@@ -7,7 +7,7 @@ import { ListenerSet } from '../resilience/listener-set.js';
 import type { AnySagaDefinition, AnySagaStep, SagaDefinition } from './saga-definition.js';
 import { SagaError } from './saga-error.js';
 import { executeSaga, sagaResultOf, startedTransition, type SagaExecutionState } from './saga-execution.js';
-import { createSagaLog, type SagaLog, type SagaLogEntry } from './saga-log.js';
+import { createSagaLog, type SagaLog, type SagaLogAppendOptions, type SagaLogEntry } from './saga-log.js';
 import { readSagaStates } from './saga-log-reader.js';
 import { DEFAULT_SAGA_LOG_MODE } from './saga-log-mode.js';
 import {
@@ -156,13 +156,14 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
     const persist =
       definition.persist === false
         ? async () => undefined
-        : (logEntries: readonly SagaLogEntry[]) =>
-            log!.append(entry.partition, entry.traceHeaders ? logEntries.map((logEntry) => ({ ...logEntry, traceHeaders: entry.traceHeaders })) : logEntries);
+        : (logEntries: readonly SagaLogEntry[], appendOptions?: SagaLogAppendOptions) =>
+            log!.append(entry.partition, entry.traceHeaders ? logEntries.map((logEntry) => ({ ...logEntry, traceHeaders: entry.traceHeaders })) : logEntries, appendOptions);
     const deps = {
       definition: tracedDefinition(definition),
       persist,
       logMode: options.logMode ?? DEFAULT_SAGA_LOG_MODE,
       ...(options.logLingerMs !== undefined ? { lingerMs: options.logLingerMs } : {}),
+      ...(options.logSendEarly !== undefined ? { sendEarly: options.logSendEarly } : {}),
       stop: entry.controller.signal,
       observe: (saga: Saga, transition: SagaTransition) => {
         transitions.emit({ saga, transition });

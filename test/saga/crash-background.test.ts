@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { SagaStatus, SagaStepStatus } from '../../gen/mesh/v1/saga_pb.js';
+import { fromBinary } from '@bufbuild/protobuf';
+import { SagaStatus, SagaStepStatus, SagaTransition_Kind as Kind, SagaTransitionSchema, type SagaTransition } from '../../gen/mesh/v1/saga_pb.js';
+import { testKafka, uniqueName } from '../support/kafka.js';
 
 import { startCrashHarness, type CrashHarness } from './crash-harness.js';
 import { contractEffects, effectsDelta, ONE_COMPLETED_CONTRACT, seedAcceptedBid, testSagaLog, waitUntil } from './saga-test-support.js';
@@ -13,7 +15,26 @@ const AHEAD = ['CreateContract', 'CreateEscrow', 'ProvisionPod', 'CreateProject'
 // start to be durable: STARTED … STEP_STARTED createContract) nothing more
 // reaches the log; createContract, createEscrow, provisionPod and
 // createProject all run ahead of it, and the child is SIGKILLed after
-// CreateProject answered.
+// CreateProject answered. The transitions of createContract's completion
+// and createEscrow's start are then in the partition's open transaction
+// (sent while createEscrow ran, not committed): the kill leaves it open,
+// and the fresh coordinator's claim aborts it before reading the log.
+/** readUncommitted reads a saga-log history topic from the start, open transactions included, until `enough` holds (20 s at most). */
+async function readUncommitted(topic: string, enough: (transitions: SagaTransition[]) => boolean): Promise<SagaTransition[]> {
+  const transitions: SagaTransition[] = [];
+  const consumer = testKafka().consumer({ groupId: uniqueName('read-uncommitted'), readUncommitted: true });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void (message.value && transitions.push(fromBinary(SagaTransitionSchema, message.value))) });
+    const deadline = Date.now() + 20_000;
+    while (!enough(transitions) && Date.now() < deadline) await sleep(50);
+  } finally {
+    await consumer.disconnect();
+  }
+  return transitions;
+}
+
 describe('a coordinator process SIGKILLed while several steps are ahead of its background log', () => {
   let harness: CrashHarness;
   before(async () => {
@@ -53,6 +74,13 @@ describe('a coordinator process SIGKILLed while several steps are ahead of its b
     const sagaIds = [...new Set(child.lines.filter((line) => line.startsWith('STARTED ')).map((line) => line.split(' ')[1]!))];
     assert.equal(sagaIds.length, sagas);
     assert.ok(sagaIds.includes(sagaId));
+    // Read uncommitted, the history holds createContract's completion of every saga: sent into the open transaction the kill left behind.
+    const sent = await readUncommitted(log.topics.history, (transitions) => transitions.filter((t) => t.kind === Kind.STEP_COMPLETED && t.stepName === 'createContract').length >= sagas);
+    assert.deepEqual(
+      new Set(sent.filter((t) => t.kind === Kind.STEP_COMPLETED && t.stepName === 'createContract').map((t) => t.sagaId)),
+      new Set(sagaIds),
+      'the killed coordinator had sent, not committed, the transitions after createContract started',
+    );
     return { sagaIds, before, firstCall };
   }
 

@@ -255,7 +255,8 @@ describe('the saga orchestrator', () => {
 
   for (const logMode of ['write-ahead', 'background'] as const) test(`a saga whose log write fails runs again from its last written state once the partition is claimed anew (${logMode})`, async () => {
     const errors: unknown[] = [];
-    const orchestrator = createSagaOrchestrator(testOrchestratorOptions(testSagaLog(), { logMode, onError: (error) => errors.push(error) }));
+    // A long linger: the saga's first transitions, sent into the open transaction at once, must not be committed on their own before the failing write.
+    const orchestrator = createSagaOrchestrator(testOrchestratorOptions(testSagaLog(), { logMode, logLingerMs: 10_000, onError: (error) => errors.push(error) }));
     orchestrators.push(orchestrator);
     let calls = 0;
     const definition = defineSaga<object>({ name: 'failed-write', version: 1 })
