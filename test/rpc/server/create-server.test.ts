@@ -204,6 +204,24 @@ describe('createServer', () => {
       await stillServing();
     });
 
+    test('an upload far past the limit and the HTTP/2 flow-control window fails at once, not at the deadline (grpc-js client)', async () => {
+      const grpcJs = new pkg.auth.v1.AuthService(grpcTarget(server.url), grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+      try {
+        const started = performance.now();
+        await assert.rejects(
+          unaryCall(grpcJs, 'getUser', { userId: 'x'.repeat(8_000_000) }, new grpc.Metadata(), { deadline: Date.now() + 30_000 }),
+          (error: grpc.ServiceError) => {
+            // A server that answered without draining or resetting the upload would leave the client blocked on flow control until DeadlineExceeded.
+            assert.equal(error.code, grpc.status.RESOURCE_EXHAUSTED, `${error.code} after ${Math.round(performance.now() - started)} ms`);
+            return true;
+          },
+        );
+      } finally {
+        grpcJs.close();
+      }
+      await stillServing();
+    });
+
     test('a wrong content type is 415 Unsupported Media Type', async () => {
       const response = await post(server.url, '/auth.v1.AuthService/GetUser', { 'content-type': 'text/plain' }, Buffer.from('hi'));
       assert.equal(response.status, 415);
