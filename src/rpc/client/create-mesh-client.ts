@@ -183,10 +183,14 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
   });
   let closed = false;
   // Inside the context interceptor only telemetry and the user's own code
-  // (interceptors, onRetry) may read the request context; without them a call
-  // made outside any context need not run inside its fresh one.
-  const userCodeInside = (options.interceptors?.length ?? 0) > 0 || userOnRetry !== undefined;
-  const innerReadsContext = userCodeInside ? ALWAYS_READ_CONTEXT : isTelemetryEnabled;
+  // (interceptors, onRetry, breaker listeners, which run in the call that
+  // moved the breaker) may read the request context; without them a call
+  // made outside any context need not run inside its fresh one. A registry
+  // passed in may have listeners this client never hears of.
+  const sharedRegistry = breakerOption !== false && 'registry' in breakerOption;
+  const userCodeInside = (options.interceptors?.length ?? 0) > 0 || userOnRetry !== undefined || sharedRegistry;
+  let breakerListeners = 0;
+  const innerReadsContext = userCodeInside ? ALWAYS_READ_CONTEXT : () => breakerListeners > 0 || isTelemetryEnabled();
   const interceptors: Interceptor[] = [
     createContextInterceptor({ innerReadsContext }),
     createClientTracingInterceptor(),
@@ -220,7 +224,20 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     retryBudget,
     breakers: () => registry?.breakers() ?? new Map(),
     breaker: (endpoint) => registry?.get(endpoint),
-    onBreakerStateChange: (listener) => registry?.onStateChange(listener) ?? { dispose() {} },
+    onBreakerStateChange(listener) {
+      if (!registry) return { dispose() {} };
+      const subscription = registry.onStateChange(listener);
+      breakerListeners++;
+      let disposed = false;
+      return {
+        dispose() {
+          if (disposed) return;
+          disposed = true;
+          breakerListeners--;
+          subscription.dispose();
+        },
+      };
+    },
     outstanding: () => balancer?.outstanding() ?? new Map(endpoints.map((e) => [e, 0])),
     close() {
       closed = true;

@@ -70,6 +70,21 @@ describe('client context and protocols', () => {
     assert.match(server.calls.at(-1)!.headers['traceparent']!, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'yet sent');
   });
 
+  test('a breaker listener runs in the context of the call outside any context that moved the breaker', async () => {
+    // A port nothing listens on: the call fails with Unavailable, which the breaker counts.
+    const dead = createMeshClient(AuthService, { baseUrls: 'http://127.0.0.1:9', retry: false, breaker: { failureThreshold: 1 } });
+    clients.push(dead);
+    const seenByListener: Array<string | undefined> = [];
+    const subscription = dead.onBreakerStateChange(() => seenByListener.push(getContext()?.traceId));
+    try {
+      await assert.rejects(dead.client.getUser({ userId: 'nobody' }), (error: unknown) => ConnectError.from(error).code === Code.Unavailable);
+      assert.equal(seenByListener.length, 1, 'the breaker opened once');
+      assert.match(seenByListener[0] ?? '', /^[0-9a-f]{32}$/, "the listener saw the call's fresh context");
+    } finally {
+      subscription.dispose();
+    }
+  });
+
   test('a call outside any context still carries a fresh trace and correlation id', async () => {
     const auth = client();
     await auth.getUser({ userId: 'u2' });
