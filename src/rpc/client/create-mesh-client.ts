@@ -195,7 +195,10 @@ export function createMeshClient<S extends DescService>(service: S, options: Ser
     createContextInterceptor({ innerReadsContext }),
     createClientTracingInterceptor(),
     createDeadlineInterceptor(options),
-    ...(options.retry === false ? [] : [createRetryInterceptor({ ...options.retry, budget: countedBudget ?? false, onRetry })]),
+    // The toolkit's inner interceptors only set headers: retries need no copy made before the first attempt unless the user's may append.
+    ...(options.retry === false
+      ? []
+      : [createRetryInterceptor({ snapshotHeader: (options.interceptors?.length ?? 0) > 0, ...options.retry, budget: countedBudget ?? false, onRetry })]),
     ...(balancer ? [balancer.interceptor] : []),
     ...(registry ? [createBreakerInterceptor({ registry })] : []),
     // Per attempt, so a retry after a long backoff still carries a live token.

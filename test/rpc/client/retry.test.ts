@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create } from '@bufbuild/protobuf';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { AuthService } from '../../../gen/auth/v1/auth_service_pb.js';
 import { RetryInfoSchema } from '../../../gen/mesh/v1/error_details_pb.js';
 import { createMeshClient, type MeshClient, type ServiceClientOptions } from '../../../src/rpc/client/index.js';
@@ -78,6 +78,21 @@ describe('retry', () => {
     const attempts = server.calls.filter((c) => c.method === 'CreateUser').slice(before);
     assert.equal(attempts.length, 3);
     assert.ok(attempts.every((c) => c.headers['idempotency-key'] === 'op-42'));
+  });
+
+  test("a retry does not repeat what the user's inner interceptors appended to the header", async () => {
+    const tagAttempt: Interceptor = (next) => (req) => {
+      req.header.append('x-attempt-tag', 'tagged');
+      return next(req);
+    };
+    const { client } = connect({ retry: { backoff: FAST_BACKOFF }, interceptors: [tagAttempt] });
+    server.failNext('GetUser', 2);
+    await client.getUser({ userId: 'tagged' });
+    const attempts = server.calls.slice(-3);
+    assert.deepEqual(
+      attempts.map((c) => c.headers['x-attempt-tag']),
+      ['tagged', 'tagged', 'tagged'],
+    );
   });
 
   test('only retryable codes are retried', async () => {
