@@ -13,11 +13,9 @@ import { create, fromBinary, toBinary, type DescMessage, type MessageShape } fro
 import type { HandlerContext } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
-import { AuthService, CreateUserRequestSchema, GetUserRequestSchema, GetUserResponseSchema } from '../../gen/auth/v1/auth_service_pb.js';
-import { Role } from '../../gen/auth/v1/user_pb.js';
+import { AuthService, GetUserRequestSchema, GetUserResponseSchema } from '../../gen/auth/v1/auth_service_pb.js';
 import { createServer, defineService } from '../../src/rpc/server/index.js';
-import { AuthStore, createAuthService } from '../../src/services/auth/index.js';
-import { createInMemoryEventPublisher } from '../../src/services/shared/index.js';
+import { createSeededAuthService } from './seeded-auth-service.js';
 
 /** BenchServerKind names the server stack under test: the toolkit's kit, plain connect-node, or @grpc/grpc-js. */
 export type BenchServerKind = 'toolkit' | 'connect-node' | 'grpc-js';
@@ -35,13 +33,7 @@ const kind = process.argv[2] as BenchServerKind;
 // call removes its listener when it ends).
 setMaxListeners(1_000);
 const host = '127.0.0.1';
-const implementation = createAuthService({ store: new AuthStore(), events: createInMemoryEventPublisher({ maxEvents: 10 }) });
-const seeded = await implementation.createUser(
-  create(CreateUserRequestSchema, { email: 'bench@example.com', displayName: 'Bench User', roles: [Role.FREELANCER] }),
-  {} as HandlerContext,
-);
-const userId = seeded.user?.userId;
-if (!userId) throw new Error('seeding the bench user failed');
+const { implementation, userId } = await createSeededAuthService();
 
 function codec<Desc extends DescMessage>(schema: Desc) {
   return {

@@ -12,18 +12,15 @@
 // the process, the plain connect-node server's too.
 // Knobs: SERVER_HOT_ROUNDS, SERVER_HOT_SLICE_MS, SERVER_HOT_CONCURRENCY,
 // SERVER_HOT_ONLY (variant names, comma-separated).
-import { connect, constants, createServer as createHttp2Server, type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
+import { connect, createServer as createHttp2Server, type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
-import type { HandlerContext } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { AuthService, CreateUserRequestSchema, GetUserRequestSchema } from '../../gen/auth/v1/auth_service_pb.js';
-import { Role } from '../../gen/auth/v1/user_pb.js';
-import { AuthStore, createAuthService } from '../../src/services/auth/index.js';
-import { createInMemoryEventPublisher } from '../../src/services/shared/index.js';
+import { AuthService, GetUserRequestSchema } from '../../gen/auth/v1/auth_service_pb.js';
 import { median } from './closed-loop.js';
+import { createSeededAuthService } from './seeded-auth-service.js';
 import { envInt } from '../env-int.js';
 
 const trees = (process.env.SERVER_HOT_TREES ?? '.').split(',').map((t) => resolve(t));
@@ -32,12 +29,8 @@ const sliceMs = envInt('SERVER_HOT_SLICE_MS', 400);
 const concurrency = envInt('SERVER_HOT_CONCURRENCY', 32);
 const only = process.env.SERVER_HOT_ONLY?.split(',');
 
-const implementation = createAuthService({ store: new AuthStore(), events: createInMemoryEventPublisher({ maxEvents: 10 }) });
-const seeded = await implementation.createUser(
-  create(CreateUserRequestSchema, { email: 'bench@example.com', displayName: 'Bench User', roles: [Role.FREELANCER] }),
-  {} as HandlerContext,
-);
-const body = toBinary(GetUserRequestSchema, create(GetUserRequestSchema, { userId: seeded.user!.userId }));
+const { implementation, userId } = await createSeededAuthService();
+const body = toBinary(GetUserRequestSchema, create(GetUserRequestSchema, { userId }));
 const envelope = Buffer.alloc(5 + body.length);
 envelope.writeUInt32BE(body.length, 1);
 envelope.set(body, 5);

@@ -5,25 +5,17 @@
 // prints { port, userId } when ready, answers 'cpu-usage' (IPC) with its
 // process.cpuUsage(), flushes its telemetry and exits when the IPC channel closes.
 import { setMaxListeners } from 'node:events';
-import { create } from '@bufbuild/protobuf';
-import type { HandlerContext } from '@connectrpc/connect';
-import { AuthService, CreateUserRequestSchema } from '../../gen/auth/v1/auth_service_pb.js';
-import { Role } from '../../gen/auth/v1/user_pb.js';
+import { AuthService } from '../../gen/auth/v1/auth_service_pb.js';
 import { createServer, defineService } from '../../src/rpc/server/index.js';
-import { AuthStore, createAuthService } from '../../src/services/auth/index.js';
-import { createInMemoryEventPublisher } from '../../src/services/shared/index.js';
+import { createSeededAuthService } from '../rpc/seeded-auth-service.js';
 import { startBenchTelemetry, type TelemetryMode } from './telemetry-mode.js';
 
 const [mode, endpoint] = process.argv.slice(2) as [TelemetryMode, string];
 const telemetry = startBenchTelemetry(mode, `bench-server-${mode}`, endpoint);
 setMaxListeners(1_000);
-const implementation = createAuthService({ store: new AuthStore(), events: createInMemoryEventPublisher({ maxEvents: 10 }) });
-const seeded = await implementation.createUser(
-  create(CreateUserRequestSchema, { email: 'bench@example.com', displayName: 'Bench User', roles: [Role.FREELANCER] }),
-  {} as HandlerContext,
-);
+const { implementation, userId } = await createSeededAuthService();
 const server = await createServer({ services: [defineService(AuthService, implementation)], host: '127.0.0.1', port: 0 });
-process.send!({ port: server.port, userId: seeded.user!.userId });
+process.send!({ port: server.port, userId });
 process.on('message', (message) => {
   if (message === 'cpu-usage') process.send!(process.cpuUsage());
 });

@@ -48,9 +48,10 @@ export const DEFAULT_SAGA_LOG_LINGER_MS = 50;
  * transitions of a linger window go into the partition's open transaction
  * while the steps run, so the commit at the saga's end skips opening it (two
  * kafkajs round trips fewer after the last step, one request more in all).
- * That pays where the early requests do not compete with the calls for
- * CPU; on the 2-core bench machine they slow the calls about as much as the
- * end gains, even quiet (1.45–1.51× with, 1.44–1.51× without: bench/README.md,
- * "Sagas"). Off, the log is written as before it existed.
+ * That pays most where the early requests do not compete with the calls
+ * for CPU; on the 2-core bench machine they slow the calls almost as much as
+ * the end gains (quiet, alternated in one tree: 1.49× and 1.51× the chain
+ * with, 1.55× and 1.56× without; bench/README.md, "Where the goals stand").
+ * Off, the log is written as before it existed.
  */
 export const DEFAULT_SAGA_LOG_SEND_EARLY = true;

@@ -55,18 +55,12 @@ export interface ConnectionErrorInterceptorOptions {
 export function createConnectionErrorInterceptor(options: ConnectionErrorInterceptorOptions = {}): Interceptor {
   const explainFailure = options.explainFailure;
   // One `then` rather than async/await (see callNext).
-  if (explainFailure) {
-    return (next) => (req) => {
-      const startedAt = Date.now();
-      return callNext(next, req).then(undefined, (error: unknown) => {
-        throw connectionLossToUnavailable(explainFailure(error, req.url, startedAt), req.signal);
-      });
-    };
-  }
-  return (next) => (req) =>
-    callNext(next, req).then(undefined, (error: unknown) => {
-      throw connectionLossToUnavailable(error, req.signal);
+  return (next) => (req) => {
+    const startedAt = explainFailure ? Date.now() : 0;
+    return callNext(next, req).then(undefined, (error: unknown) => {
+      throw connectionLossToUnavailable(explainFailure ? explainFailure(error, req.url, startedAt) : error, req.signal);
     });
+  };
 }
 
 // A loss the caller did not cause (its signal is not aborted) becomes Unavailable; anything else stays as it is.
