@@ -1,0 +1,78 @@
+// Steady-state CPU profile of the coordinator process (bench process side)
+// running one kind of saga at a time, one after the other, as the latency
+// phase of saga.bench.ts does: a warm-up, then a profiled run, summarised as
+// self time per saga by package and by function, beside CPU time per saga.
+//   KAFKA_BROKERS=… npx tsx bench/saga/saga-profile.ts [chain|background|memory] [out.cpuprofile]
+// `memory` is the background saga with persist: false (no log).
+// Knobs: BENCH_PROF_WARMUP (sagas, default 300), BENCH_PROF_SAGAS (default 300), BENCH_PROF_TOP.
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { fileURLToPath } from 'node:url';
+import { createKafka } from '../../src/kafka/index.js';
+import { createSagaOrchestrator } from '../../src/saga/index.js';
+import { envInt } from '../env-int.js';
+import { benchClients, benchSaga, runChain, startServicesProcess } from './bench-saga.js';
+
+const [kind = 'background', out = `saga-${kind}.cpuprofile`] = process.argv.slice(2);
+const TOP = envInt('BENCH_PROF_TOP', 30);
+const services = await startServicesProcess();
+const clients = benchClients(services.urls);
+const run = `bench-saga-prof-${randomUUID().slice(0, 8)}`;
+const orchestrator = createSagaOrchestrator({
+  kafka: createKafka({ clientId: 'bench-saga-prof' }),
+  topics: { state: `${run}.state`, history: `${run}.history` },
+  groupId: `${run}.coordinators`,
+  transactionalIdPrefix: run,
+  partitions: 6,
+  sessionTimeout: 6000,
+  heartbeatInterval: 1000,
+});
+const definition = { ...benchSaga(clients), ...(kind === 'memory' ? { persist: false } : {}) };
+orchestrator.register(definition);
+const one = async () => {
+  if (kind === 'chain') return runChain(clients, randomUUID());
+  const result = await orchestrator.execute(definition.name, { tag: randomUUID() });
+  if (result.status !== 'completed') throw new Error(`saga ended ${result.status}`);
+};
+await orchestrator.start();
+for (let i = 0; i < envInt('BENCH_PROF_WARMUP', 300); i++) await one();
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 50 });
+await session.post('Profiler.start');
+const count = envInt('BENCH_PROF_SAGAS', 300);
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+for (let i = 0; i < count; i++) await one();
+const wall = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+writeFileSync(out, JSON.stringify(profile));
+console.log(`${kind}: ${(wall / count).toFixed(2)} ms wall per saga, ${((cpu.user + cpu.system) / 1000 / count).toFixed(2)} ms CPU per saga (all threads)`);
+await orchestrator.stop();
+await services.stop();
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+const byPackage = new Map<string, number>();
+const byFunction = new Map<string, number>();
+profile.samples.forEach((id, i) => {
+  const us = profile.timeDeltas[i + 1] ?? 0;
+  const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
+  const path = url.replace(/^file:\/\//, '').replace(root, '').replace(/.*node_modules\//, '');
+  const pkg = /^(@[^/]+\/[^/]+|[^/]+)/.exec(path)?.[1] ?? (functionName || '(native)');
+  byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
+  const fn = `${functionName || '(anonymous)'} ${path}:${lineNumber}`;
+  byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+});
+for (const [title, table] of [['package or top folder', byPackage], ['function', byFunction]] as const) {
+  console.log(`\n| self µs/saga | ${title} |\n| ---: | --- |`);
+  for (const [key, us] of [...table].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`| ${(us / count).toFixed(1)} | ${key} |`);
+}
+process.exit(0);
