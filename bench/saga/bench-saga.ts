@@ -65,14 +65,21 @@ const calls = {
     (await c.notification.notifyUser({ userId: `usr_client_${tag}`, title: 'Contract started', body: `Bench ${tag}`, topic: 'contracts' }, call)).notificationId,
 };
 
-/** runChain makes the five calls one after the other, each under `<id>:<step>:execute` as the saga would. */
-export async function runChain(clients: BenchClients, id: string): Promise<void> {
+/** runChain makes the five calls one after the other, each under `<id>:<step>:execute` as the saga would; `timed` hears each call's duration. */
+export async function runChain(clients: BenchClients, id: string, timed?: (index: number, ms: number) => void): Promise<void> {
   const call: Call = (step) => sagaCallOptions(`${id}:${step}:execute`, new AbortController().signal);
-  await calls.postJob(clients, id, call('postJob'));
-  await calls.createEscrow(clients, id, call('createEscrow'));
-  await calls.provisionPod(clients, id, call('provisionPod'));
-  await calls.createProject(clients, id, call('createProject'));
-  await calls.notify(clients, id, call('notify'));
+  const chain = [
+    () => calls.postJob(clients, id, call('postJob')),
+    () => calls.createEscrow(clients, id, call('createEscrow')),
+    () => calls.provisionPod(clients, id, call('provisionPod')),
+    () => calls.createProject(clients, id, call('createProject')),
+    () => calls.notify(clients, id, call('notify')),
+  ];
+  for (let index = 0; index < chain.length; index++) {
+    const t0 = timed ? performance.now() : 0;
+    await chain[index]!();
+    timed?.(index, performance.now() - t0);
+  }
 }
 
 /** BenchSagaOptions tune the benchmark saga. */

@@ -4,7 +4,8 @@
 // self time per saga by package and by function, beside CPU time per saga.
 //   KAFKA_BROKERS=… npx tsx bench/saga/saga-profile.ts [chain|background|memory] [out.cpuprofile]
 // `memory` is the background saga with persist: false (no log).
-// Knobs: BENCH_PROF_WARMUP (sagas, default 300), BENCH_PROF_SAGAS (default 300), BENCH_PROF_TOP.
+// Knobs: BENCH_PROF_WARMUP (sagas, default 300), BENCH_PROF_SAGAS (default 300), BENCH_PROF_TOP,
+// BENCH_SAGA_SEND_EARLY=0 (the background log's early send off).
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -19,7 +20,9 @@ const TOP = envInt('BENCH_PROF_TOP', 30);
 const services = await startServicesProcess();
 const clients = benchClients(services.urls);
 const run = `bench-saga-prof-${randomUUID().slice(0, 8)}`;
+const sendEarly = process.env['BENCH_SAGA_SEND_EARLY'] === undefined ? undefined : process.env['BENCH_SAGA_SEND_EARLY'] !== '0';
 const orchestrator = createSagaOrchestrator({
+  ...(sendEarly !== undefined ? { logSendEarly: sendEarly } : {}),
   kafka: createKafka({ clientId: 'bench-saga-prof' }),
   topics: { state: `${run}.state`, history: `${run}.history` },
   groupId: `${run}.coordinators`,

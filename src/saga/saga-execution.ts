@@ -31,6 +31,13 @@ export interface SagaExecutionDeps {
   lingerMs?: number;
   /** sendEarly sends, in background mode, a linger window's first transitions before they must be committed. @defaultValue DEFAULT_SAGA_LOG_SEND_EARLY */
   sendEarly?: boolean;
+  /**
+   * logOpen says whether the saga's log partition has an open transaction
+   * (SagaLog.isOpen). The early send is skipped then: it exists to open the
+   * transaction before the saga's end, and into an open one it would only
+   * add a Produce. Without it, the early send always goes.
+   */
+  logOpen?: () => boolean;
   /** stop aborts the execution without writing anything (coordinator stopping, partition lost). */
   stop: AbortSignal;
   /** observe sees every transition once it is persisted. */
@@ -198,10 +205,11 @@ export async function executeSaga(state: SagaExecutionState, deps: SagaExecution
     // the timer) then no longer has to open one (FindCoordinator,
     // AddPartitionsToTxn) on the saga's critical path. Sent once the
     // current step call is under way, and not at all when the window
-    // ended first (steps that do not wait on I/O finish a saga at once).
+    // ended first (steps that do not wait on I/O finish a saga at once),
+    // nor when another saga already opened the transaction (logOpen).
     if (deps.sendEarly ?? DEFAULT_SAGA_LOG_SEND_EARLY) {
       setImmediate(() => {
-        if (lingerTimer === timer && !deps.stop.aborted) void write(lingerMs);
+        if (lingerTimer === timer && !deps.stop.aborted && deps.logOpen?.() !== true) void write(lingerMs);
       });
     }
   };

@@ -93,6 +93,12 @@ export interface SagaLog {
    * If the transaction fails or is aborted, every append it holds rejects.
    */
   append(partition: number, entries: readonly SagaLogEntry[], options?: SagaLogAppendOptions): Promise<void>;
+  /**
+   * isOpen says whether the partition has an open transaction: records sent
+   * (or being sent) into it and not committed yet. An append that may wait
+   * then only adds a Produce to it; it opens nothing (see SagaLogAppendOptions).
+   */
+  isOpen(partition: number): boolean;
   owned(): number[];
   close(): Promise<void>;
 }
@@ -302,6 +308,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
         void flush(partition, writer);
       });
     },
+    isOpen: (partition) => writers.get(partition)?.open !== undefined,
     owned: () => [...writers.keys()].sort((a, b) => a - b),
     async close() {
       await Promise.all([...writers.entries()].map(([partition, writer]) => dropWriter(partition, writer, new SagaError('STOPPED', 'the saga log is closed'))));

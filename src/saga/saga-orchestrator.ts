@@ -164,6 +164,7 @@ export function createSagaOrchestrator(options: SagaOrchestratorOptions = {}): S
       logMode: options.logMode ?? DEFAULT_SAGA_LOG_MODE,
       ...(options.logLingerMs !== undefined ? { lingerMs: options.logLingerMs } : {}),
       ...(options.logSendEarly !== undefined ? { sendEarly: options.logSendEarly } : {}),
+      ...(definition.persist === false ? {} : { logOpen: () => log!.isOpen(entry.partition) }),
       stop: entry.controller.signal,
       observe: (saga: Saga, transition: SagaTransition) => {
         transitions.emit({ saga, transition });

@@ -14,7 +14,7 @@ interface Write {
 // resolves at once, as a committed transaction would) instead of sending
 // them; test/saga/saga-log.test.ts and crash-background.test.ts cover the
 // same writes on the broker.
-async function run(options: { stepMs: number; sendEarly?: boolean }): Promise<Write[]> {
+async function run(options: { stepMs: number; sendEarly?: boolean; logOpen?: () => boolean }): Promise<Write[]> {
   const writes: Write[] = [];
   const step = async () => {
     if (options.stepMs > 0) await sleep(options.stepMs);
@@ -34,6 +34,7 @@ async function run(options: { stepMs: number; sendEarly?: boolean }): Promise<Wr
       logMode: 'background',
       lingerMs: 10_000,
       ...(options.sendEarly !== undefined ? { sendEarly: options.sendEarly } : {}),
+      ...(options.logOpen ? { logOpen: options.logOpen } : {}),
       stop: new AbortController().signal,
       observe: () => undefined,
       persist: async (entries: readonly SagaLogEntry[], appendOptions?: SagaLogAppendOptions) => {
@@ -59,6 +60,19 @@ describe('background log: the early send', () => {
     assert.equal(writes.length, 1);
     assert.equal(writes[0]!.commitWithinMs, undefined);
     assert.deepEqual(writes[0]!.kinds.at(-1), 'COMPLETED');
+  });
+
+  test('the partition already has an open transaction: nothing is sent early (it would add a Produce and open nothing), one write with the outcome', async () => {
+    let asked = 0;
+    const writes = await run({ stepMs: 20, logOpen: () => (asked++, true) });
+    assert.ok(asked >= 1, 'the log was asked');
+    assert.deepEqual(writes, [{ kinds: ['STARTED', 'STEP_STARTED', 'STEP_COMPLETED', 'STEP_STARTED', 'STEP_COMPLETED', 'STEP_STARTED', 'STEP_COMPLETED', 'COMPLETED'], commitWithinMs: undefined }]);
+  });
+
+  test('the partition has no open transaction: the early send goes', async () => {
+    const writes = await run({ stepMs: 20, logOpen: () => false });
+    assert.equal(writes.length, 2);
+    assert.equal(writes[0]!.commitWithinMs, 10_000);
   });
 
   test('sendEarly false: one write, with the outcome', async () => {

@@ -66,6 +66,25 @@ describe('saga log: appends that wait for their commit', () => {
     await log.append(0, []);
   });
 
+  test('isOpen: true once an append that may wait is sent, false again once its transaction is committed', async () => {
+    prefix = uniqueName('saga-log');
+    const log = newLog();
+    await log.claim(0);
+    assert.equal(log.isOpen(0), false, 'a fresh claim has nothing open');
+    assert.equal(log.isOpen(5), false, 'a partition not owned has nothing open');
+    const lazy = track(log.append(0, [entry('o', 1n)], { commitWithinMs: 20_000 }));
+    try {
+      for (let waited = 0; !log.isOpen(0) && waited < 10_000; waited += 10) await sleep(10);
+      assert.equal(log.isOpen(0), true, 'open while the append waits for its commit');
+      assert.equal(lazy.state, 'pending');
+    } finally {
+      // Committed either way: an open transaction would hold back the next tests' read_committed reads.
+      await log.append(0, []);
+    }
+    assert.equal(lazy.state, 'resolved');
+    assert.equal(log.isOpen(0), false, 'closed by the commit');
+  });
+
   test('an append that may wait is committed at its bound, and an empty append commits the open transaction at once', async () => {
     prefix = uniqueName('saga-log');
     const log = newLog();
