@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { SagaStatus, SagaStepStatus, SagaTransition_Kind as Kind, SagaTransitionSchema, type SagaTransition } from '../../gen/mesh/v1/saga_pb.js';
+import { sagaPartition } from '../../src/saga/index.js';
 import { testKafka, uniqueName } from '../support/kafka.js';
 
 import { startCrashHarness, type CrashHarness } from './crash-harness.js';
@@ -74,13 +75,21 @@ describe('a coordinator process SIGKILLed while several steps are ahead of its b
     const sagaIds = [...new Set(child.lines.filter((line) => line.startsWith('STARTED ')).map((line) => line.split(' ')[1]!))];
     assert.equal(sagaIds.length, sagas);
     assert.ok(sagaIds.includes(sagaId));
-    // Read uncommitted, the history holds createContract's completion of every saga: sent into the open transaction the kill left behind.
-    const sent = await readUncommitted(log.topics.history, (transitions) => transitions.filter((t) => t.kind === Kind.STEP_COMPLETED && t.stepName === 'createContract').length >= sagas);
+    // Read uncommitted, the history holds createContract's completion of the
+    // first saga of each partition: sent into the open transaction the kill
+    // left behind. (A saga whose partition already had a transaction open
+    // sends nothing early: it would only add a Produce.)
+    // The child coordinator (fixtures/coordinator-child.ts) creates its saga log with 3 partitions.
+    const partitionOf = (id: string) => sagaPartition(id, 3);
+    const partitions = new Set(sagaIds.map(partitionOf));
+    const sentOf = (transitions: SagaTransition[]) => new Set(transitions.filter((t) => t.kind === Kind.STEP_COMPLETED && t.stepName === 'createContract').map((t) => t.sagaId));
+    const sent = sentOf(await readUncommitted(log.topics.history, (transitions) => new Set([...sentOf(transitions)].map(partitionOf)).size >= partitions.size));
     assert.deepEqual(
-      new Set(sent.filter((t) => t.kind === Kind.STEP_COMPLETED && t.stepName === 'createContract').map((t) => t.sagaId)),
-      new Set(sagaIds),
-      'the killed coordinator had sent, not committed, the transitions after createContract started',
+      new Set([...sent].map(partitionOf)),
+      partitions,
+      'in every partition of the sagas, the killed coordinator had sent, not committed, the transitions after createContract started',
     );
+    assert.ok([...sent].every((id) => sagaIds.includes(id)), 'only the killed sagas');
     return { sagaIds, before, firstCall };
   }
 
