@@ -17,7 +17,9 @@
 // topics and transactional ids.
 // Knobs: BENCH_REQ_WARMUP (sagas per variant, default 50), BENCH_REQ_SAGAS
 // (default 200), BENCH_REQ_GAP_MS (a pause
-// between sagas, so the broker's work after a commit ends before the next).
+// between sagas, so the broker's work after a commit ends before the next),
+// BENCH_REQ_INFLIGHT (> 1: sagas in flight together instead, reporting
+// requests per saga and sagas per second; BENCH_REQ_SECONDS per variant and round).
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
@@ -140,6 +142,49 @@ const one = async (variant: string): Promise<Sample> => {
   const requests = seen;
   return { lastAnswer, end: t1, total: t1 - t0, tail: t1 - lastAnswer, cpu: (cpu.user + cpu.system) / 1000, stepTimes, requests, tailRequests: requests.filter((r) => r.answered >= lastAnswer) };
 };
+const inflight = envInt('BENCH_REQ_INFLIGHT', 1);
+if (inflight > 1) {
+  // Sagas in flight together: requests per saga by API and sagas per second,
+  // each variant in turn for BENCH_REQ_SECONDS, three rounds.
+  const seconds = envInt('BENCH_REQ_SECONDS', 3);
+  const totals = new Map<string, { sagas: number; ms: number; cpu: number; requests: Map<string, number> }>();
+  const load0 = loadavg()[0]!;
+  for (let round = 0; round < 4; round++) {
+    for (const variant of variants) {
+      seen = [];
+      const deadline = performance.now() + seconds * 1000;
+      let sagas = 0;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: inflight }, async () => {
+          while (performance.now() < deadline) {
+            if (variant === 'chain') await runChain(clients, randomUUID());
+            else await orchestrators.get(variant)!.execute(definitions.get(variant)!.name, { tag: randomUUID() });
+            sagas++;
+          }
+        }),
+      );
+      // The first round warms up.
+      if (round === 0) continue;
+      const cpu = process.cpuUsage(cpu0);
+      const total = totals.get(variant) ?? totals.set(variant, { sagas: 0, ms: 0, cpu: 0, requests: new Map() }).get(variant)!;
+      total.sagas += sagas;
+      total.ms += performance.now() - t0;
+      total.cpu += (cpu.user + cpu.system) / 1000;
+      for (const r of seen) total.requests.set(r.api, (total.requests.get(r.api) ?? 0) + 1);
+    }
+  }
+  console.log(`${inflight} in flight, 3 rounds of ${seconds} s per variant, in turn; load ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
+  for (const [variant, total] of totals) {
+    const requests = [...total.requests].sort((a, b) => b[1] - a[1]);
+    const all = requests.reduce((n, [, c]) => n + c, 0);
+    console.log(`${variant}: ${((total.sagas / total.ms) * 1000).toFixed(0)}/s, CPU ${(total.cpu / total.sagas).toFixed(2)} ms per saga, requests per saga ${(all / total.sagas).toFixed(2)} (${requests.map(([api, c]) => `${api} ${(c / total.sagas).toFixed(2)}`).join(', ')})`);
+  }
+  for (const orchestrator of orchestrators.values()) await orchestrator.stop();
+  await services.stop();
+  process.exit(0);
+}
 const warmup = envInt('BENCH_REQ_WARMUP', 50);
 for (let i = 0; i < warmup; i++) for (const variant of variants) await one(variant);
 const load0 = loadavg()[0]!;
