@@ -1,5 +1,4 @@
-import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { diag, DiagConsoleLogger, DiagLogLevel, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -22,6 +21,9 @@ import { MeshContextManager } from '../context/index.js';
 import { ContextIdGenerator } from './context-id-generator.js';
 import { createRpcDurationProducer, type RpcDurationProducer } from './rpc-duration-producer.js';
 import { setLogExport } from './log-export.js';
+import { isTracerProviderRegistered } from './tracing-active.js';
+import { markDropsUnsampledChildren } from './unsampled-children.js';
+import { W3CPropagator } from './w3c-propagator.js';
 
 /** DEFAULT_SAMPLE_RATIO samples every new trace; children follow their parent's decision. */
 export const DEFAULT_SAMPLE_RATIO = 1;
@@ -153,7 +155,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     }),
     // Host and OS detection would run at every start for attributes nobody asked for.
     autoDetectResources: false,
-    textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    textMapPropagator: new W3CPropagator(),
     sampler: new ParentBasedSampler({ root: rootSampler(sampleRatio) }),
     idGenerator: new ContextIdGenerator(),
     contextManager: new MeshContextManager(),
@@ -163,8 +165,15 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     logRecordProcessors,
     instrumentations: [],
   });
+  // The API keeps the first provider registered; with another one there, this SDK's sampler is not the one that decides.
+  const ownProvider = !isTracerProviderRegistered();
   sdk.start();
   setLogExport(logRecordProcessors.length > 0);
+  if (ownProvider) {
+    // Its sampler is the ParentBasedSampler above, whose defaults never sample a child of an unsampled parent.
+    const provider = trace.getTracerProvider();
+    markDropsUnsampledChildren(provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider);
+  }
 
   let stopping: Promise<void> | undefined;
   return {
