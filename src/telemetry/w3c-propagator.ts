@@ -1,14 +1,17 @@
 import {
   diag,
+  INVALID_SPANID,
+  INVALID_TRACEID,
   isSpanContextValid,
   propagation,
+  trace,
   type Context,
   type SpanContext,
   type TextMapGetter,
   type TextMapPropagator,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { isTracingSuppressed, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { isTracingSuppressed, TraceState, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ContextHeaders } from '../context/index.js';
 import { fetchHeadersSetter } from './header-carriers.js';
 
@@ -17,6 +20,8 @@ const baggage = new W3CBaggagePropagator();
 // One array for the process: fields() hands it out as it is, so that its identity tells this propagator is the registered one.
 const W3C_FIELDS: readonly string[] = Object.freeze([...traceContext.fields(), ...baggage.fields()]);
 const TRACESTATE = 'tracestate';
+// Version 00 exactly as the W3C propagator (and the toolkit) write it; anything else goes to the SDK's parser.
+const CANONICAL_TRACEPARENT = /^00-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
 /**
  * W3CPropagator propagates W3C Trace Context and W3C Baggage, as the SDK's
@@ -42,7 +47,7 @@ export class W3CPropagator implements TextMapPropagator {
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     let extracted = context;
     try {
-      extracted = traceContext.extract(extracted, carrier, getter);
+      extracted = extractCanonicalTraceContext(extracted, carrier, getter) ?? traceContext.extract(extracted, carrier, getter);
     } catch (error) {
       diag.warn(`Failed to extract with W3CTraceContextPropagator. Err: ${(error as Error).message}`);
     }
@@ -77,4 +82,24 @@ export function injectRpcTraceContext(context: Context, span: SpanContext, heade
     if (span.traceState) headers.set(TRACESTATE, span.traceState.serialize());
   }
   if (propagation.getBaggage(context)) baggage.inject(context, headers, fetchHeadersSetter);
+}
+
+/**
+ * extractCanonicalTraceContext is the SDK's W3C trace context extraction for
+ * the one form every caller sends, `00-<trace id>-<span id>-<flags>`, without
+ * its general pattern (lookaheads, four captured groups); undefined for any
+ * other value, which the SDK's propagator then reads. A missing header, or
+ * all-zero ids, leave the context as it is, as the SDK does.
+ */
+function extractCanonicalTraceContext(context: Context, carrier: unknown, getter: TextMapGetter): Context | undefined {
+  const header = getter.get(carrier, ContextHeaders.TRACEPARENT);
+  if (header === undefined || header === '') return context;
+  if (typeof header !== 'string' || !CANONICAL_TRACEPARENT.test(header)) return undefined;
+  const traceId = header.slice(3, 35);
+  const spanId = header.slice(36, 52);
+  if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return context;
+  const span: SpanContext = { traceId, spanId, traceFlags: parseInt(header.slice(53), 16), isRemote: true };
+  const state = getter.get(carrier, TRACESTATE);
+  if (state) span.traceState = new TraceState(Array.isArray(state) ? state.join(',') : state);
+  return trace.setSpanContext(context, span);
 }
