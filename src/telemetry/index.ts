@@ -50,6 +50,7 @@ export {
 } from './producer-span.js';
 export { codeName, connectErrorCode, rpcSystemOf, type RpcSystem } from './rpc-call-attributes.js';
 export { DEFAULT_UNARY_MESSAGE_EVENTS, SERVER_ERROR_CODES } from './rpc-span-outcome.js';
+export { startRpcSpan } from './rpc-span-start.js';
 export {
   recordSagaOutcome,
   withSagaSpan,
@@ -81,3 +82,4 @@ export {
 export { isTelemetryEnabled } from './telemetry-enabled.js';
 export { meshMeter, meshTracer, TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION } from './telemetry-scope.js';
 export { isTracingActive } from './tracing-active.js';
+export { injectRpcTraceContext, W3CPropagator } from './w3c-propagator.js';
