@@ -7,11 +7,19 @@ import {
   SpanKind,
   trace,
   TraceFlags,
+  type Attributes,
   type Context,
   type SpanContext,
 } from '@opentelemetry/api';
 import { CompositePropagator, suppressTracing, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { AlwaysOnSampler, TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { fetchHeadersSetter, startTelemetry } from '../../src/telemetry/index.js';
 import { startRpcSpan } from '../../src/telemetry/rpc-span-start.js';
 import { injectRpcTraceContext, W3CPropagator } from '../../src/telemetry/w3c-propagator.js';
@@ -39,7 +47,20 @@ test('startRpcSpan leaves the decision to a tracer provider that startTelemetry 
 
 test('with startTelemetry, startRpcSpan makes the span the SDK would make, recording only under a sampled parent', async () => {
   const exporter = new InMemorySpanExporter();
-  const telemetry = startTelemetry({ serviceName: 'rpc-span-start', otlpEndpoint: '', sampleRatio: 1, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  // A caller's processor sees the attributes as the span starts, as with startSpan.
+  const seenAtStart: Attributes[] = [];
+  const onStartReader: SpanProcessor = {
+    onStart: (span) => void seenAtStart.push({ ...(span as unknown as ReadableSpan).attributes }),
+    onEnd: () => {},
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const telemetry = startTelemetry({
+    serviceName: 'rpc-span-start',
+    otlpEndpoint: '',
+    sampleRatio: 1,
+    spanProcessors: [new SimpleSpanProcessor({ exporter }), onStartReader],
+  });
   try {
     const unsampled = startRpcSpan('a.v1.S/M', SpanKind.SERVER, attributes, parentOf(TraceFlags.NONE));
     const bySdk = trace.getTracer('compare').startSpan('a.v1.S/M', { kind: SpanKind.SERVER, attributes }, parentOf(TraceFlags.NONE));
@@ -63,6 +84,7 @@ test('with startTelemetry, startRpcSpan makes the span the SDK would make, recor
     assert.deepEqual(finished?.attributes, attributes);
     assert.equal(finished.kind, SpanKind.SERVER);
     assert.equal(finished.parentSpanContext?.spanId, '2'.repeat(16));
+    assert.deepEqual(seenAtStart.at(-1), attributes);
 
     // Suppressed tracing gets the SDK's invalid span, not a child of the parent.
     const suppressed = startRpcSpan('a.v1.S/M', SpanKind.SERVER, attributes, suppressTracing(parentOf(TraceFlags.NONE)));
@@ -153,5 +175,18 @@ test('W3CPropagator reads every traceparent and tracestate as the SDK propagator
       return { span: span && { ...span, traceState: span.traceState?.serialize() }, baggage: propagation.getBaggage(context)?.getAllEntries() };
     };
     assert.deepEqual(describe(ours), describe(sdk), JSON.stringify(carrier));
+  }
+});
+
+test('with startTelemetry and only its own span processor, a recording RPC span still gets its attributes', async () => {
+  trace.disable();
+  const telemetry = startTelemetry({ serviceName: 'rpc-span-start-own', otlpEndpoint: '', sampleRatio: 1 });
+  try {
+    const span = startRpcSpan('a.v1.S/M', SpanKind.CLIENT, attributes, ROOT_CONTEXT);
+    assert.equal(span.isRecording(), true);
+    assert.deepEqual((span as unknown as ReadableSpan).attributes, attributes);
+    span.end();
+  } finally {
+    await telemetry.shutdown();
   }
 });
