@@ -75,6 +75,7 @@ export {
   DEFAULT_SAMPLE_RATIO,
   DEFAULT_SPAN_EXPORT_DELAY_MS,
   OTLP_ENDPOINT_ENV,
+  SDK_SELF_METRICS_ENV,
   startTelemetry,
   type Telemetry,
   type TelemetryOptions,
