@@ -76,12 +76,21 @@ export function injectRpcTraceContext(context: Context, span: SpanContext, heade
     propagation.inject(context, headers, fetchHeadersSetter);
     return;
   }
-  if (isSpanContextValid(span)) {
-    // The W3C propagator's format, version 00.
-    headers.set(ContextHeaders.TRACEPARENT, `00-${span.traceId}-${span.spanId}-0${Number(span.traceFlags || 0).toString(16)}`);
-    if (span.traceState) headers.set(TRACESTATE, span.traceState.serialize());
+  // As through the propagator: a failure is logged, and the call goes on without.
+  try {
+    if (isSpanContextValid(span)) {
+      // The W3C propagator's format, version 00.
+      headers.set(ContextHeaders.TRACEPARENT, `00-${span.traceId}-${span.spanId}-0${Number(span.traceFlags || 0).toString(16)}`);
+      if (span.traceState) headers.set(TRACESTATE, span.traceState.serialize());
+    }
+  } catch (error) {
+    diag.warn(`Failed to inject with W3CTraceContextPropagator. Err: ${(error as Error).message}`);
   }
-  if (propagation.getBaggage(context)) baggage.inject(context, headers, fetchHeadersSetter);
+  try {
+    if (propagation.getBaggage(context)) baggage.inject(context, headers, fetchHeadersSetter);
+  } catch (error) {
+    diag.warn(`Failed to inject with W3CBaggagePropagator. Err: ${(error as Error).message}`);
+  }
 }
 
 /**
