@@ -34,6 +34,12 @@ export interface AbReport {
   promotedBytes: number;
   /** gcUs is the main thread's GC pause time per call, in microseconds. */
   gcUs: number;
+  /**
+   * allocatedBytes is what the young generation took in between collections,
+   * per call (the first collection's share is not seen): the allocation rate
+   * that drives scavenges, and so promotion.
+   */
+  allocatedBytes: number;
 }
 
 interface GcStatistics {
@@ -43,7 +49,9 @@ interface GcStatistics {
   afterGC: { heapSpaceStatistics: Array<{ spaceName: string; spaceUsedSize: number }> };
 }
 
-const oldSpace = (stats: GcStatistics['beforeGC']) => stats.heapSpaceStatistics.find((s) => s.spaceName === 'old_space')?.spaceUsedSize ?? 0;
+const spaceUsed = (stats: GcStatistics['beforeGC'], name: string) => stats.heapSpaceStatistics.find((s) => s.spaceName === name)?.spaceUsedSize ?? 0;
+const oldSpace = (stats: GcStatistics['beforeGC']) => spaceUsed(stats, 'old_space');
+const newSpace = (stats: GcStatistics['beforeGC']) => spaceUsed(stats, 'new_space');
 
 const [tree, mode, endpoint] = process.argv.slice(2) as [string, AbMode, string];
 const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(tree, path)).href) as Promise<T>;
@@ -78,10 +86,21 @@ const mesh = createMeshClient(AuthService, { baseUrls: `http://127.0.0.1:${serve
 const userId = seeded.user!.userId;
 const call = () => mesh.client.getUser({ userId });
 
-process.on('message', (request: { concurrency: number; durationMs: number; profile?: boolean }) => {
+process.on('message', (request: { concurrency: number; durationMs: number; profile?: boolean; allocations?: boolean }) => {
   void (async () => {
     // A profile of the loop alone, for telemetry-profile.ts.
     const session = request.profile ? new Session() : undefined;
+    // Sampled allocations of the loop alone, the short-lived ones too, for telemetry-alloc.ts.
+    const heap = request.allocations ? new Session() : undefined;
+    if (heap) {
+      heap.connect();
+      await heap.post('HeapProfiler.enable');
+      await heap.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
+    }
     if (session) {
       session.connect();
       await session.post('Profiler.enable');
@@ -96,11 +115,20 @@ process.on('message', (request: { concurrency: number; durationMs: number; profi
     const events = gc.stop().statistics as GcStatistics[];
     let promoted = 0;
     let gcUs = 0;
+    let allocated = 0;
+    let newAfter: number | undefined;
     for (const event of events) {
       gcUs += event.cost;
+      if (newAfter !== undefined) allocated += Math.max(0, newSpace(event.beforeGC) - newAfter);
+      newAfter = newSpace(event.afterGC);
       if (event.gcType === 'Scavenge') promoted += Math.max(0, oldSpace(event.afterGC) - oldSpace(event.beforeGC));
     }
     const perCall = (n: number) => n / Math.max(1, sample.calls + sample.errors);
+    if (heap) {
+      const { profile } = await heap.post('HeapProfiler.stopSampling');
+      writeFileSync(process.env.BENCH_AB_PROFILE_OUT ?? 'telemetry.heapprofile', JSON.stringify({ ...profile, calls: sample.calls }));
+      heap.disconnect();
+    }
     if (session) {
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(process.env.BENCH_AB_PROFILE_OUT ?? 'telemetry.cpuprofile', JSON.stringify({ ...profile, calls: sample.calls }));
@@ -114,6 +142,7 @@ process.on('message', (request: { concurrency: number; durationMs: number; profi
       cpuUs: perCall(used.user + used.system),
       promotedBytes: perCall(promoted),
       gcUs: perCall(gcUs),
+      allocatedBytes: perCall(allocated),
     };
     process.send!(report);
   })();

@@ -92,6 +92,7 @@ try {
   const samples = new Map<string, number[]>();
   const promoted = new Map<string, number[]>();
   const gc = new Map<string, number[]>();
+  const allocated = new Map<string, number[]>();
   const key = (w: { tree: string; mode: string }) => `${w.tree} ${w.mode}`;
   for (let round = 0; round < config.rounds; round++) {
     const order = workers.map((_, i) => workers[(i + round) % workers.length]!);
@@ -101,6 +102,7 @@ try {
       samples.set(key(worker), [...(samples.get(key(worker)) ?? []), report.cpuUs]);
       promoted.set(key(worker), [...(promoted.get(key(worker)) ?? []), report.promotedBytes]);
       gc.set(key(worker), [...(gc.get(key(worker)) ?? []), report.gcUs]);
+      allocated.set(key(worker), [...(allocated.get(key(worker)) ?? []), report.allocatedBytes]);
       line.push(`${key(worker)} ${report.cpuUs.toFixed(0)}`);
     };
     if (config.parallel) {
@@ -118,8 +120,8 @@ try {
   }
   const out = [`\nTelemetry A/B: ${config.rounds} rounds of ${config.sliceMs} ms at ${config.concurrency} in flight${config.parallel ? ', workers in parallel' : ''}; load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`];
   out.push(
-    '| tree | mode | CPU µs/call (median) | added over off | cost (1 − off/on) | promoted to old space, bytes/call | main-thread GC µs/call |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| tree | mode | CPU µs/call (median) | added over off | cost (1 − off/on) | promoted to old space, bytes/call | allocated, bytes/call | main-thread GC µs/call |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const tree of trees) {
     const off = samples.get(`${tree.name} off`);
@@ -129,7 +131,7 @@ try {
       const costs = off ? values.map((v, i) => 1 - off[i]! / v) : [];
       const added = off ? values.map((v, i) => v - off[i]!) : [];
       out.push(
-        `| ${tree.name} | ${mode} | ${median(values).toFixed(0)} | ${off ? `+${median(added).toFixed(0)}` : '-'} | ${off ? `${(median(costs) * 100).toFixed(1)} %` : '-'} | ${median(promoted.get(`${tree.name} ${mode}`)!).toFixed(0)} | ${median(gc.get(`${tree.name} ${mode}`)!).toFixed(0)} |`,
+        `| ${tree.name} | ${mode} | ${median(values).toFixed(0)} | ${off ? `+${median(added).toFixed(0)}` : '-'} | ${off ? `${(median(costs) * 100).toFixed(1)} %` : '-'} | ${median(promoted.get(`${tree.name} ${mode}`)!).toFixed(0)} | ${median(allocated.get(`${tree.name} ${mode}`)!).toFixed(0)} | ${median(gc.get(`${tree.name} ${mode}`)!).toFixed(0)} |`,
       );
     }
   }

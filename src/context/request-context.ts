@@ -71,10 +71,16 @@ export function runWithContext<T>(context: Partial<RequestContext>, fn: () => T,
 export function resolveContext(context: Partial<RequestContext>, otel: Context = activeContext()): Context {
   // Found once: contextIn and inTrace both need it, and validating ids costs two regex tests.
   const span = validSpanContext(otel);
-  const current = contextIn(otel, span);
+  const store = otel.getValue(REQUEST_CONTEXT_KEY) as RequestContext | undefined;
   // A span id belongs to its trace: a new trace id without a span id has no parent yet.
-  const next: Partial<RequestContext> =
-    current === undefined ? {} : context.traceId !== undefined && context.traceId !== current.traceId ? withoutSpanId(current) : { ...current };
+  let next: Partial<RequestContext>;
+  if (store === undefined && span !== undefined && context.correlationId !== undefined) {
+    // What contextIn would make of the span, less the correlation id the one given replaces (the server kit's every call).
+    next = context.traceId !== undefined && context.traceId !== span.traceId ? { traceId: span.traceId } : { traceId: span.traceId, spanId: span.spanId };
+  } else {
+    const current = contextIn(otel, span);
+    next = current === undefined ? {} : context.traceId !== undefined && context.traceId !== current.traceId ? withoutSpanId(current) : { ...current };
+  }
   // Runs on every call made and handled: a loop, not entries/filter/fromEntries and two more copies.
   for (const key of Object.keys(context) as Array<keyof RequestContext>) {
     const value = context[key];

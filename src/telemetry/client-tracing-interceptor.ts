@@ -1,12 +1,12 @@
 import type { Interceptor } from '@connectrpc/connect';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { fetchHeadersSetter } from './header-carriers.js';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { rpcCallAttributes, rpcSpanName, rpcSpanStartAttributes, rpcSystemOf } from './rpc-call-attributes.js';
 import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } from './rpc-span-outcome.js';
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
 import { describeRejection } from './span-events.js';
 import { isTelemetryEnabled } from './telemetry-enabled.js';
-import { meshTracer } from './telemetry-scope.js';
+import { startRpcSpan } from './rpc-span-start.js';
+import { injectRpcTraceContext } from './w3c-propagator.js';
 
 /** ClientTracingOptions configures createClientTracingInterceptor. */
 export interface ClientTracingOptions {
@@ -45,12 +45,10 @@ export function createClientTracingInterceptor(options: ClientTracingOptions = {
     const start = performance.now();
     const system = rpcSystemOf(req.header);
     const callAttributes = rpcCallAttributes(system, req.service, req.method);
-    const span = meshTracer().startSpan(rpcSpanName(req.service, req.method), {
-      kind: SpanKind.CLIENT,
-      attributes: rpcSpanStartAttributes(callAttributes, req.url),
-    });
-    const spanContext = trace.setSpan(context.active(), span);
-    propagation.inject(spanContext, req.header, fetchHeadersSetter);
+    const active = context.active();
+    const span = startRpcSpan(rpcSpanName(req.service, req.method), SpanKind.CLIENT, rpcSpanStartAttributes(callAttributes, req.url), active);
+    const spanContext = trace.setSpan(active, span);
+    injectRpcTraceContext(spanContext, span.spanContext(), req.header);
     const outcome = createRpcSpanOutcome(span, 'client', system, callAttributes, start);
     if (messageEvents && !req.stream) span.addEvent(MeshSpanEvents.RPC_MESSAGE, { [RpcAttributes.MESSAGE_TYPE]: 'SENT', [RpcAttributes.MESSAGE_ID]: 1 });
     try {

@@ -50,6 +50,7 @@ export {
 } from './producer-span.js';
 export { codeName, connectErrorCode, rpcSystemOf, type RpcSystem } from './rpc-call-attributes.js';
 export { DEFAULT_UNARY_MESSAGE_EVENTS, SERVER_ERROR_CODES } from './rpc-span-outcome.js';
+export { startRpcSpan } from './rpc-span-start.js';
 export {
   recordSagaOutcome,
   withSagaSpan,
@@ -74,6 +75,7 @@ export {
   DEFAULT_SAMPLE_RATIO,
   DEFAULT_SPAN_EXPORT_DELAY_MS,
   OTLP_ENDPOINT_ENV,
+  SDK_SELF_METRICS_ENV,
   startTelemetry,
   type Telemetry,
   type TelemetryOptions,
@@ -81,3 +83,4 @@ export {
 export { isTelemetryEnabled } from './telemetry-enabled.js';
 export { meshMeter, meshTracer, TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION } from './telemetry-scope.js';
 export { isTracingActive } from './tracing-active.js';
+export { injectRpcTraceContext, W3CPropagator } from './w3c-propagator.js';

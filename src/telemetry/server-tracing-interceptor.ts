@@ -6,7 +6,7 @@ import { createRpcSpanOutcome, DEFAULT_UNARY_MESSAGE_EVENTS, endWithStream } fro
 import { MeshSpanEvents, RpcAttributes } from './semantic-attributes.js';
 import { isTelemetryEnabled } from './telemetry-enabled.js';
 import { callNext } from '../rpc/interceptors/call-next.js';
-import { meshTracer } from './telemetry-scope.js';
+import { startRpcSpan } from './rpc-span-start.js';
 
 /** DEFAULT_HAND_OFF_CONTEXT makes the server span current in the tracing interceptor itself. */
 export const DEFAULT_HAND_OFF_CONTEXT = false;
@@ -63,11 +63,7 @@ export function createServerTracingInterceptor(options: ServerTracingOptions = {
       const system = rpcSystemOf(req.header);
       const callAttributes = rpcCallAttributes(system, req.service, req.method);
       const parent = propagation.extract(ROOT_CONTEXT, req.header, fetchHeadersGetter);
-      const span = meshTracer().startSpan(
-        rpcSpanName(req.service, req.method),
-        { kind: SpanKind.SERVER, attributes: rpcSpanStartAttributes(callAttributes, req.url) },
-        parent,
-      );
+      const span = startRpcSpan(rpcSpanName(req.service, req.method), SpanKind.SERVER, rpcSpanStartAttributes(callAttributes, req.url), parent);
       const outcome = createRpcSpanOutcome(span, 'server', system, callAttributes, start);
       if (messageEvents && !req.stream) span.addEvent(MeshSpanEvents.RPC_MESSAGE, { [RpcAttributes.MESSAGE_TYPE]: 'RECEIVED', [RpcAttributes.MESSAGE_ID]: 1 });
       try {

@@ -1,5 +1,5 @@
-import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { diag, DiagConsoleLogger, DiagLogLevel, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { getBooleanFromEnv } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -22,6 +22,9 @@ import { MeshContextManager } from '../context/index.js';
 import { ContextIdGenerator } from './context-id-generator.js';
 import { createRpcDurationProducer, type RpcDurationProducer } from './rpc-duration-producer.js';
 import { setLogExport } from './log-export.js';
+import { isTracerProviderRegistered } from './tracing-active.js';
+import { markOwnTracerProvider } from './own-tracer-provider.js';
+import { W3CPropagator } from './w3c-propagator.js';
 
 /** DEFAULT_SAMPLE_RATIO samples every new trace; children follow their parent's decision. */
 export const DEFAULT_SAMPLE_RATIO = 1;
@@ -29,6 +32,8 @@ export const DEFAULT_SAMPLE_RATIO = 1;
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 60_000;
 /** DEFAULT_SPAN_EXPORT_DELAY_MS is how long the batch span (and log) processors wait before sending a batch. */
 export const DEFAULT_SPAN_EXPORT_DELAY_MS = 1_000;
+/** SDK_SELF_METRICS_ENV names sdk-node's switch for the SDK's own metrics (spans started and live, among others). */
+export const SDK_SELF_METRICS_ENV = 'OTEL_NODE_EXPERIMENTAL_SDK_METRICS';
 /** OTLP_ENDPOINT_ENV names the variable whose presence turns OTLP export on. */
 export const OTLP_ENDPOINT_ENV = 'OTEL_EXPORTER_OTLP_ENDPOINT';
 
@@ -153,7 +158,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     }),
     // Host and OS detection would run at every start for attributes nobody asked for.
     autoDetectResources: false,
-    textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    textMapPropagator: new W3CPropagator(),
     sampler: new ParentBasedSampler({ root: rootSampler(sampleRatio) }),
     idGenerator: new ContextIdGenerator(),
     contextManager: new MeshContextManager(),
@@ -163,8 +168,19 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     logRecordProcessors,
     instrumentations: [],
   });
+  // The API keeps the first provider registered; with another one there, this SDK's sampler is not the one that decides.
+  // With the SDK's own metrics on, it counts every span it starts: startRpcSpan must not start any without it.
+  const ownProvider = !isTracerProviderRegistered() && !getBooleanFromEnv(SDK_SELF_METRICS_ENV);
   sdk.start();
   setLogExport(logRecordProcessors.length > 0);
+  if (ownProvider) {
+    // Its sampler is the ParentBasedSampler above, whose defaults never sample a child of an unsampled parent.
+    const provider = trace.getTracerProvider();
+    markOwnTracerProvider(provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider, {
+      // A caller's processor may read attributes in onStart; the batch and no-op ones do not.
+      lateAttributes: (options.spanProcessors ?? []).length === 0,
+    });
+  }
 
   let stopping: Promise<void> | undefined;
   return {

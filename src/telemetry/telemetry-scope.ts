@@ -5,7 +5,13 @@ export const TELEMETRY_SCOPE = 'service-mesh-toolkit';
 /** TELEMETRY_SCOPE_VERSION is the version reported with TELEMETRY_SCOPE. */
 export const TELEMETRY_SCOPE_VERSION = '0.1.0';
 
-let cachedTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
+/** MeshTracerState is the toolkit's tracer and the provider it came from. */
+export interface MeshTracerState {
+  readonly provider: TracerProvider;
+  readonly tracer: Tracer;
+}
+
+let cachedTracer: MeshTracerState | undefined;
 
 /**
  * meshTracer returns the toolkit's tracer from the provider registered now
@@ -13,10 +19,15 @@ let cachedTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
  * it is looked up once per provider rather than by name on every call.
  */
 export function meshTracer(): Tracer {
+  return meshTracerState().tracer;
+}
+
+/** meshTracerState returns meshTracer's tracer with the provider (the SDK's, not the API's proxy) it came from. */
+export function meshTracerState(): MeshTracerState {
   const global = trace.getTracerProvider();
   const provider = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
   if (cachedTracer?.provider !== provider) cachedTracer = { provider, tracer: provider.getTracer(TELEMETRY_SCOPE, TELEMETRY_SCOPE_VERSION) };
-  return cachedTracer.tracer;
+  return cachedTracer;
 }
 
 /** meshMeter returns the toolkit's meter from the global MeterProvider as it is now. */
