@@ -7,6 +7,14 @@ import type { SessionManagerView } from './throttle-read-notices.js';
 /** MAX_REMEMBERED_URLS bounds the request URLs a client remembers the origin and path of; past it, it starts over. */
 export const MAX_REMEMBERED_URLS = 1024;
 
+/**
+ * MAX_QUEUED_RESPONSE_BYTES is how much of a response body a call holds
+ * unread before it pauses its stream (HTTP/2 flow control then holds the
+ * rest): the first chunk usually arrives a moment before connect-es asks for
+ * it, and pausing for that would cost a pause and a resume per call.
+ */
+export const MAX_QUEUED_RESPONSE_BYTES = 64 * 1024;
+
 const PREMATURE_CLOSE_CODE = 'ERR_STREAM_PREMATURE_CLOSE';
 
 /**
@@ -94,7 +102,8 @@ class Http2Call {
   private readonly chunks: Uint8Array[] = [];
   private ended = false;
   private pending: Pending | undefined;
-  private readonly onAbort = (): void => this.fail(abortReason(this.req.signal!));
+  readonly trailer = new Headers();
+  private queuedBytes = 0;
 
   constructor(
     private readonly req: UniversalClientRequest,
@@ -105,36 +114,53 @@ class Http2Call {
     const signal = req.signal;
     if (signal) {
       if (signal.aborted) this.fail(abortReason(signal));
-      else signal.addEventListener('abort', this.onAbort);
+      else signal.addEventListener('abort', this);
     }
+  }
+
+  /** handleEvent makes the call its signal's abort listener (an EventListener object: no closure per call). */
+  handleEvent(): void {
+    this.fail(abortReason(this.req.signal!));
   }
 
   start(stream: ClientHttp2Stream): void {
     this.stream = stream;
-    stream.on('error', (error: Error) => {
-      // The server answered and ended the call while the request was still being written: its answer wins.
-      if (stream.writableEnded && nodeErrorCodes(error).includes(WRITE_AFTER_END_CODE)) return;
-      this.fail(error);
-    });
-    stream.on('close', () => {
-      const reset = connectErrorFromResetCode(stream.rstCode);
-      if (reset) this.fail(reset);
-      // Closed without a reset before the body ended: what Node's stream iterator reports.
-      else if (this.responded && !this.ended) this.fail(Object.assign(new Error('Premature close'), { code: PREMATURE_CLOSE_CODE }));
-    });
+    // The listeners are shared functions that find the call on the stream: no closures per call.
+    (stream as CallStream)[CALL] = this;
+    stream.on('error', onStreamError);
+    stream.on('close', onStreamClose);
     if (this.closed) {
       this.resetStream();
       return;
     }
     this.sink(stream);
-    stream.once('response', (headers) => {
-      this.responded = true;
-      const trailer = new Headers();
-      stream.once('trailers', (trailers: IncomingHttpHeaders) => webHeaders(trailers).forEach((value, name) => trailer.set(name, value)));
-      stream.on('data', (chunk: Uint8Array) => this.onChunk(chunk));
-      stream.once('end', () => this.onEnd());
-      this.resolve({ status: headers[':status'] ?? 0, header: webHeaders(headers), body: this.body(), trailer });
-    });
+    stream.on('response', onStreamResponse);
+  }
+
+  onStreamError(error: Error): void {
+    // The server answered and ended the call while the request was still being written: its answer wins.
+    if (this.stream!.writableEnded && nodeErrorCodes(error).includes(WRITE_AFTER_END_CODE)) return;
+    this.fail(error);
+  }
+
+  onStreamClose(): void {
+    const reset = connectErrorFromResetCode(this.stream!.rstCode);
+    if (reset) this.fail(reset);
+    // Closed without a reset before the body ended: what Node's stream iterator reports.
+    else if (this.responded && !this.ended) this.fail(Object.assign(new Error('Premature close'), { code: PREMATURE_CLOSE_CODE }));
+  }
+
+  onResponse(headers: IncomingHttpHeaders & { ':status'?: number }): void {
+    const stream = this.stream!;
+    this.responded = true;
+    stream.on('trailers', onStreamTrailers);
+    stream.on('data', onStreamData);
+    stream.on('end', onStreamEnd);
+    this.resolve({ status: headers[':status'] ?? 0, header: webHeaders(headers), body: new ResponseBody(this), trailer: this.trailer });
+  }
+
+  onTrailers(trailers: IncomingHttpHeaders): void {
+    webHeaders(trailers).forEach((value, name) => this.trailer.set(name, value));
   }
 
   /** fail settles the call with `reason` (once) and resets the stream if it is still open. */
@@ -152,7 +178,7 @@ class Http2Call {
 
   private close(): void {
     this.closed = true;
-    this.req.signal?.removeEventListener('abort', this.onAbort);
+    this.req.signal?.removeEventListener('abort', this);
   }
 
   private resetStream(): void {
@@ -162,7 +188,7 @@ class Http2Call {
     stream.close(this.failure.code === Code.Canceled ? constants.NGHTTP2_CANCEL : constants.NGHTTP2_INTERNAL_ERROR);
   }
 
-  private onChunk(chunk: Uint8Array): void {
+  onChunk(chunk: Uint8Array): void {
     const pending = this.pending;
     if (pending) {
       this.pending = undefined;
@@ -171,11 +197,12 @@ class Http2Call {
       return;
     }
     this.chunks.push(chunk);
-    // Nobody reads yet: let HTTP/2 flow control hold the rest.
-    this.stream!.pause();
+    this.queuedBytes += chunk.byteLength;
+    // Nobody reads for a while: let HTTP/2 flow control hold the rest.
+    if (this.queuedBytes >= MAX_QUEUED_RESPONSE_BYTES) this.stream!.pause();
   }
 
-  private onEnd(): void {
+  onEnd(): void {
     this.ended = true;
     if (this.chunks.length > 0) return;
     this.finish();
@@ -192,12 +219,13 @@ class Http2Call {
     return done;
   }
 
-  private next(): Promise<IteratorResult<Uint8Array>> {
+  next(): Promise<IteratorResult<Uint8Array>> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.chunks.length > 0) {
       const value = this.chunks.shift()!;
+      this.queuedBytes -= value.byteLength;
       this.sessions.notifyResponseByteRead(this.stream!);
-      if (this.chunks.length === 0 && !this.ended) this.stream!.resume();
+      if (this.chunks.length === 0 && !this.ended && this.stream!.isPaused()) this.stream!.resume();
       return Promise.resolve({ done: false, value });
     }
     if (this.ended) return Promise.resolve(this.finish());
@@ -205,18 +233,6 @@ class Http2Call {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
     });
-  }
-
-  private body(): AsyncIterable<Uint8Array> {
-    return {
-      [Symbol.asyncIterator]: () => ({
-        next: () => this.next(),
-        throw: (error: unknown) => {
-          this.fail(error);
-          return Promise.reject(error);
-        },
-      }),
-    };
   }
 
   // Writes the request body, as connect-node's sinkRequest does: chunk by
@@ -242,6 +258,43 @@ class Http2Call {
       }, (error: unknown) => this.fail(error));
     };
     writeNext();
+  }
+}
+
+const CALL = Symbol('meshHttp2Call');
+type CallStream = ClientHttp2Stream & { [CALL]: Http2Call };
+
+function onStreamError(this: CallStream, error: Error): void {
+  this[CALL].onStreamError(error);
+}
+function onStreamClose(this: CallStream): void {
+  this[CALL].onStreamClose();
+}
+function onStreamResponse(this: CallStream, headers: IncomingHttpHeaders & { ':status'?: number }): void {
+  this[CALL].onResponse(headers);
+}
+function onStreamTrailers(this: CallStream, trailers: IncomingHttpHeaders): void {
+  this[CALL].onTrailers(trailers);
+}
+function onStreamData(this: CallStream, chunk: Uint8Array): void {
+  this[CALL].onChunk(chunk);
+}
+function onStreamEnd(this: CallStream): void {
+  this[CALL].onEnd();
+}
+
+/** ResponseBody is a call's response body as connect-es reads it: an async iterable that is its own iterator. */
+class ResponseBody implements AsyncIterableIterator<Uint8Array> {
+  constructor(private readonly call: Http2Call) {}
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+  next(): Promise<IteratorResult<Uint8Array>> {
+    return this.call.next();
+  }
+  throw(error: unknown): Promise<IteratorResult<Uint8Array>> {
+    this.call.fail(error);
+    return Promise.reject(error);
   }
 }
 

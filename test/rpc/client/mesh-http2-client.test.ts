@@ -93,7 +93,6 @@ describe('createMeshHttp2Client', () => {
   });
   after(async () => {
     manager.abort();
-    server.server.closeAllConnections?.();
     await server.close();
   });
 
