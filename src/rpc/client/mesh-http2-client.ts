@@ -74,8 +74,8 @@ function nodeHeaders(header: Headers): OutgoingHttpHeaders {
   return headers;
 }
 
-function webHeaders(headers: IncomingHttpHeaders): Headers {
-  const header = new Headers();
+// connect-node's nodeHeaderToWebHeader: pseudo-headers dropped, every value appended.
+function appendNodeHeaders(header: Headers, headers: IncomingHttpHeaders): Headers {
   for (const name in headers) {
     if (name.charCodeAt(0) === 58 /* ':' */) continue;
     const value = headers[name];
@@ -156,11 +156,12 @@ class Http2Call {
     stream.on('trailers', onStreamTrailers);
     stream.on('data', onStreamData);
     stream.on('end', onStreamEnd);
-    this.resolve({ status: headers[':status'] ?? 0, header: webHeaders(headers), body: new ResponseBody(this), trailer: this.trailer });
+    this.resolve({ status: headers[':status'] ?? 0, header: appendNodeHeaders(new Headers(), headers), body: new ResponseBody(this), trailer: this.trailer });
   }
 
   onTrailers(trailers: IncomingHttpHeaders): void {
-    webHeaders(trailers).forEach((value, name) => this.trailer.set(name, value));
+    // Straight into the response's trailer, which is empty until now.
+    appendNodeHeaders(this.trailer, trailers);
   }
 
   /** fail settles the call with `reason` (once) and resets the stream if it is still open. */
