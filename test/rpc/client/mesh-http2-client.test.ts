@@ -13,10 +13,12 @@ const CHUNK_BYTES = 16 * 1024;
 const CHUNKS = 64;
 
 /** A raw HTTP/2 server whose paths choose the behaviour under test. */
-async function startServer(): Promise<{ url: string; server: Http2Server; resets: number[]; close(): Promise<void> }> {
+async function startServer(): Promise<{ url: string; server: Http2Server; resets: number[]; paths: string[]; close(): Promise<void> }> {
   const resets: number[] = [];
+  const paths: string[] = [];
   const server = createServer();
   server.on('stream', (stream: ServerHttp2Stream, headers) => {
+    paths.push(String(headers[':path']));
     stream.on('close', () => resets.push(stream.rstCode));
     // A stream this server resets reports it as an error here too.
     stream.on('error', () => {});
@@ -47,6 +49,7 @@ async function startServer(): Promise<{ url: string; server: Http2Server; resets
     url,
     server,
     resets,
+    paths,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -140,6 +143,17 @@ describe('createMeshHttp2Client', () => {
     await sleep(20);
     controller.abort();
     assert.equal((await failure(call)).code, Code.Canceled);
+  });
+
+  test('a call whose signal is already aborted fails without opening a stream', async () => {
+    const controller = new AbortController();
+    controller.abort(new ConnectError('too late', Code.DeadlineExceeded));
+    const error = await failure(mesh({ url: `${server.url}/echo?aborted`, method: 'POST', header: new Headers(), body: body('x'), signal: controller.signal }));
+    assert.equal(error.code, Code.DeadlineExceeded);
+    await sleep(50);
+    assert.ok(server.paths.includes('/echo'), 'the server records the paths it is asked for');
+    assert.ok(!server.paths.includes('/echo?aborted'), 'no stream reached the server');
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 
   for (const path of ['/refused', '/calm']) {
