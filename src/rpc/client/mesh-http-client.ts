@@ -4,6 +4,7 @@ import { createNodeHttpClient, type Http2SessionOptions } from '@connectrpc/conn
 import { toNodeTlsOptions, type ClientTlsOptions } from './client-tls-options.js';
 import { leaseHttp2Session, type Http2SessionLease } from './http2-session-pool.js';
 import { connectionFailureError, connectionFailureOf } from './connection-failure.js';
+import { createMeshHttp2Client } from './mesh-http2-client.js';
 
 /** MeshHttpClient is an HTTP client for any number of origins, and the way to let go of its connections. */
 export interface MeshHttpClient {
@@ -28,9 +29,10 @@ export interface MeshHttpClient {
 }
 
 /**
- * createMeshHttpClient returns a connect-node HTTP client that serves every
- * origin a balancer may send to, with `tls` (CA, client certificate) for
- * https origins. Over HTTP/2 it leases the process-wide
+ * createMeshHttpClient returns an HTTP client for connect-es transports that
+ * serves every origin a balancer may send to, with `tls` (CA, client
+ * certificate) for https origins: connect-node's over HTTP/1.1, the
+ * toolkit's createMeshHttp2Client over HTTP/2. Over HTTP/2 it leases the process-wide
  * session of each origin on first use (see leaseHttp2Session), so clients of
  * one endpoint share one connection.
  */
@@ -62,18 +64,16 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
     return origin;
   };
   let closed = false;
-  const http2 = createNodeHttpClient({
-    httpVersion: '2',
-    sessionProvider: (url) => {
-      if (closed) throw new ConnectError(`client of ${options.name} is closed`, Code.Canceled);
-      const origin = originOf(url);
-      let lease = sessions.get(origin);
-      if (!lease) {
-        lease = leaseHttp2Session(origin, options.http2, options.tls);
-        sessions.set(origin, lease);
-      }
-      return lease.sessions;
-    },
+  // The toolkit's own HTTP/2 client function: connect-node's, less work per call (see createMeshHttp2Client).
+  const http2 = createMeshHttp2Client((url) => {
+    if (closed) throw new ConnectError(`client of ${options.name} is closed`, Code.Canceled);
+    const origin = originOf(url);
+    let lease = sessions.get(origin);
+    if (!lease) {
+      lease = leaseHttp2Session(origin, options.http2, options.tls);
+      sessions.set(origin, lease);
+    }
+    return lease.sessions;
   });
   // A session that died as it was set up (TLS refused, a TLS server hung up
   // on cleartext) fails its streams with a bare CANCEL; the lease kept why.
