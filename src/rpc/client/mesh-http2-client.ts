@@ -1,7 +1,8 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { UniversalClientFn, UniversalClientRequest, UniversalClientResponse } from '@connectrpc/connect/protocol';
-import { connectErrorFromNodeReason, connectErrorFromResetCode, nodeErrorCodes, WRITE_AFTER_END_CODE } from './node-reason-error.js';
+import { connectErrorFromResetCode } from '../http2/http2-reset-error.js';
+import { connectErrorFromNodeReason, nodeErrorCodes, WRITE_AFTER_END_CODE } from './node-reason-error.js';
 import type { SessionManagerView } from './throttle-read-notices.js';
 
 /** MAX_REMEMBERED_URLS bounds the request URLs a client remembers the origin and path of; past it, it starts over. */
@@ -148,6 +149,8 @@ class Http2Call {
     if (reset) this.fail(reset);
     // Closed without a reset before the body ended: what Node's stream iterator reports.
     else if (this.responded && !this.ended) this.fail(Object.assign(new Error('Premature close'), { code: PREMATURE_CLOSE_CODE }));
+    // Closed without a reset and without a response: the call would wait for nothing.
+    else if (!this.responded) this.fail(new ConnectError('http/2 stream closed without a response', Code.Internal));
   }
 
   onResponse(headers: IncomingHttpHeaders & { ':status'?: number }): void {

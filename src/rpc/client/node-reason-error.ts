@@ -1,4 +1,3 @@
-import { constants } from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
 
 // Node.js error codes connect-node gives a code of their own (node-error.js, not exported).
@@ -38,31 +37,4 @@ export function connectErrorFromNodeReason(reason: unknown): ConnectError {
   const error = ConnectError.from(reason, code);
   if (error !== reason) error.cause = reason;
   return error;
-}
-
-// connect-node's mapping of RST_STREAM codes (connectErrorFromH2ResetCode); NO_ERROR and STREAM_CLOSED are no error.
-const RESET_CODES = new Map<number, { readonly name: string; readonly code: Code }>(
-  (
-    [
-      ['PROTOCOL_ERROR', Code.Internal],
-      ['INTERNAL_ERROR', Code.Internal],
-      ['FLOW_CONTROL_ERROR', Code.Internal],
-      ['SETTINGS_TIMEOUT', Code.Internal],
-      ['FRAME_SIZE_ERROR', Code.Internal],
-      ['COMPRESSION_ERROR', Code.Internal],
-      ['CONNECT_ERROR', Code.Internal],
-      ['REFUSED_STREAM', Code.Unavailable],
-      ['CANCEL', Code.Canceled],
-      ['ENHANCE_YOUR_CALM', Code.ResourceExhausted],
-      ['INADEQUATE_SECURITY', Code.PermissionDenied],
-      ['HTTP_1_1_REQUIRED', Code.PermissionDenied],
-    ] as const
-  ).map(([name, code]) => [constants[`NGHTTP2_${name}`], { name, code }]),
-);
-
-/** connectErrorFromResetCode returns the error an RST_STREAM code stands for, as connect-node's client reports it; undefined for none. */
-export function connectErrorFromResetCode(rstCode: number | undefined): ConnectError | undefined {
-  const reset = rstCode === undefined ? undefined : RESET_CODES.get(rstCode);
-  if (reset === undefined) return undefined;
-  return new ConnectError(`http/2 stream closed with error code ${reset.name} (0x${rstCode!.toString(16)})`, reset.code);
 }

@@ -1,6 +1,7 @@
-import { constants, type Http2ServerRequest, type IncomingHttpHeaders } from 'node:http2';
+import { type Http2ServerRequest, type IncomingHttpHeaders } from 'node:http2';
 import { Code, ConnectError, type ContextValues } from '@connectrpc/connect';
 import type { UniversalServerRequest } from '@connectrpc/connect/protocol';
+import { connectErrorFromResetCode } from '../http2/http2-reset-error.js';
 
 /**
  * STREAM_CLOSED_REASON aborts the signal of a call whose HTTP/2 stream closed
@@ -10,43 +11,9 @@ import type { UniversalServerRequest } from '@connectrpc/connect/protocol';
  */
 export const STREAM_CLOSED_REASON = new ConnectError('http/2 stream closed', Code.Canceled);
 
-const {
-  NGHTTP2_NO_ERROR,
-  NGHTTP2_PROTOCOL_ERROR,
-  NGHTTP2_INTERNAL_ERROR,
-  NGHTTP2_FLOW_CONTROL_ERROR,
-  NGHTTP2_SETTINGS_TIMEOUT,
-  NGHTTP2_FRAME_SIZE_ERROR,
-  NGHTTP2_COMPRESSION_ERROR,
-  NGHTTP2_CONNECT_ERROR,
-  NGHTTP2_REFUSED_STREAM,
-  NGHTTP2_CANCEL,
-  NGHTTP2_ENHANCE_YOUR_CALM,
-  NGHTTP2_INADEQUATE_SECURITY,
-  NGHTTP2_HTTP_1_1_REQUIRED,
-} = constants;
-
-// connect-node's mapping of RST_STREAM codes (connectErrorFromH2ResetCode, not exported).
-const RESET_CODES = new Map<number, Code>([
-  [NGHTTP2_PROTOCOL_ERROR, Code.Internal],
-  [NGHTTP2_INTERNAL_ERROR, Code.Internal],
-  [NGHTTP2_FLOW_CONTROL_ERROR, Code.Internal],
-  [NGHTTP2_SETTINGS_TIMEOUT, Code.Internal],
-  [NGHTTP2_FRAME_SIZE_ERROR, Code.Internal],
-  [NGHTTP2_COMPRESSION_ERROR, Code.Internal],
-  [NGHTTP2_CONNECT_ERROR, Code.Internal],
-  [NGHTTP2_REFUSED_STREAM, Code.Unavailable],
-  [NGHTTP2_CANCEL, Code.Canceled],
-  [NGHTTP2_ENHANCE_YOUR_CALM, Code.ResourceExhausted],
-  [NGHTTP2_INADEQUATE_SECURITY, Code.PermissionDenied],
-  [NGHTTP2_HTTP_1_1_REQUIRED, Code.PermissionDenied],
-]);
-
 /** resetReason is why a call's stream closed: its RST_STREAM code as connect-node maps it, else STREAM_CLOSED_REASON. */
 export function resetReason(rstCode: number | undefined): ConnectError {
-  const code = rstCode === undefined || rstCode === NGHTTP2_NO_ERROR ? undefined : RESET_CODES.get(rstCode);
-  if (code === undefined) return STREAM_CLOSED_REASON;
-  return new ConnectError(`http/2 stream closed with error code 0x${rstCode!.toString(16)}`, code);
+  return connectErrorFromResetCode(rstCode) ?? STREAM_CLOSED_REASON;
 }
 
 /**

@@ -39,6 +39,8 @@ async function startServer(): Promise<{ url: string; server: Http2Server; resets
         stream.close(constants.NGHTTP2_REFUSED_STREAM);
       } else if (path === '/calm') {
         stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      } else if (path === '/no-response') {
+        stream.close(constants.NGHTTP2_NO_ERROR);
       }
       // '/hang' never answers.
     });
@@ -82,7 +84,8 @@ async function failure(promise: Promise<unknown>): Promise<ConnectError> {
   assert.fail('the call succeeded');
 }
 
-describe('createMeshHttp2Client', () => {
+// A regression here would leave a call waiting: the timeout turns that into a failure.
+describe('createMeshHttp2Client', { timeout: 30_000 }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let manager: Http2SessionManager;
   let mesh: UniversalClientFn;
@@ -165,6 +168,12 @@ describe('createMeshHttp2Client', () => {
       assert.notEqual(ours.code, Code.Unknown);
     });
   }
+
+  test('a stream closed without a reset and without a response fails Internal instead of waiting', async () => {
+    const error = await failure(mesh({ url: `${server.url}/no-response`, method: 'POST', header: new Headers(), body: body('x') }));
+    assert.equal(error.code, Code.Internal);
+    assert.match(error.message, /without a response/);
+  });
 
   test('a URL of another origin than the session fails Internal without a request', async () => {
     const error = await failure(mesh({ url: 'http://127.0.0.1:1/echo', method: 'POST', header: new Headers(), body: body('x') }));
