@@ -114,6 +114,18 @@ export function benchSaga(clients: BenchClients, options: BenchSagaOptions = {})
     .output((_input, results) => results.notify);
 }
 
+/** benchLogOptions are the saga-log settings of one bench coordinator: topics, group and transactional ids of its own (`run`), 6 partitions, a short session. */
+export function benchLogOptions(run: string) {
+  return {
+    topics: { state: `${run}.state`, history: `${run}.history` },
+    groupId: `${run}.coordinators`,
+    transactionalIdPrefix: run,
+    partitions: 6,
+    sessionTimeout: 6000,
+    heartbeatInterval: 1000,
+  };
+}
+
 /** startServicesProcess starts services-process.ts and resolves with its URLs and a stop function. */
 export async function startServicesProcess(): Promise<{ urls: ServiceUrls; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./services-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { createKafka } from '../../src/kafka/index.js';
 import { createSagaOrchestrator } from '../../src/saga/index.js';
 import { envInt } from '../env-int.js';
-import { benchClients, benchSaga, runChain, startServicesProcess } from './bench-saga.js';
+import { printCpuProfileTables, type CpuProfile } from '../profile-tables.js';
+import { benchClients, benchLogOptions, benchSaga, runChain, startServicesProcess } from './bench-saga.js';
 
 const [kind = 'background', out = `saga-${kind}.cpuprofile`] = process.argv.slice(2);
 const TOP = envInt('BENCH_PROF_TOP', 30);
@@ -24,12 +25,7 @@ const sendEarly = process.env['BENCH_SAGA_SEND_EARLY'] === undefined ? undefined
 const orchestrator = createSagaOrchestrator({
   ...(sendEarly !== undefined ? { logSendEarly: sendEarly } : {}),
   kafka: createKafka({ clientId: 'bench-saga-prof' }),
-  topics: { state: `${run}.state`, history: `${run}.history` },
-  groupId: `${run}.coordinators`,
-  transactionalIdPrefix: run,
-  partitions: 6,
-  sessionTimeout: 6000,
-  heartbeatInterval: 1000,
+  ...benchLogOptions(run),
 });
 const definition = { ...benchSaga(clients), ...(kind === 'memory' ? { persist: false } : {}) };
 orchestrator.register(definition);
@@ -51,31 +47,11 @@ const t0 = performance.now();
 for (let i = 0; i < count; i++) await one();
 const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
 writeFileSync(out, JSON.stringify(profile));
 console.log(`${kind}: ${(wall / count).toFixed(2)} ms wall per saga, ${((cpu.user + cpu.system) / 1000 / count).toFixed(2)} ms CPU per saga (all threads)`);
 await orchestrator.stop();
 await services.stop();
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-const byPackage = new Map<string, number>();
-const byFunction = new Map<string, number>();
-profile.samples.forEach((id, i) => {
-  const us = profile.timeDeltas[i + 1] ?? 0;
-  const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
-  const path = url.replace(/^file:\/\//, '').replace(root, '').replace(/.*node_modules\//, '');
-  const pkg = /^(@[^/]+\/[^/]+|[^/]+)/.exec(path)?.[1] ?? (functionName || '(native)');
-  byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
-  const fn = `${functionName || '(anonymous)'} ${path}:${lineNumber}`;
-  byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
-});
-for (const [title, table] of [['package or top folder', byPackage], ['function', byFunction]] as const) {
-  console.log(`\n| self µs/saga | ${title} |\n| ---: | --- |`);
-  for (const [key, us] of [...table].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`| ${(us / count).toFixed(1)} | ${key} |`);
-}
+printCpuProfileTables(profile, { root: fileURLToPath(new URL('../..', import.meta.url)), per: count, unit: 'self µs/saga', top: TOP, digits: 1 });
 process.exit(0);

@@ -28,7 +28,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { createKafka } from '../../src/kafka/index.js';
 import { createSagaOrchestrator, type SagaOrchestrator } from '../../src/saga/index.js';
 import { envInt } from '../env-int.js';
-import { benchClients, benchSaga, runChain, startServicesProcess } from './bench-saga.js';
+import { benchClients, benchLogOptions, benchSaga, runChain, startServicesProcess } from './bench-saga.js';
 
 const variants = (process.argv[2] ?? 'chain,background,memory').split(',');
 const gapMs = envInt('BENCH_REQ_GAP_MS', 0);
@@ -98,12 +98,7 @@ for (const variant of variants) {
   const orchestrator = createSagaOrchestrator({
     kafka: instrumented,
     ...(variant.startsWith('early-off') ? { logSendEarly: false } : {}),
-    topics: { state: `${run}.state`, history: `${run}.history` },
-    groupId: `${run}.coordinators`,
-    transactionalIdPrefix: run,
-    partitions: 6,
-    sessionTimeout: 6000,
-    heartbeatInterval: 1000,
+    ...benchLogOptions(run),
   });
   const definition = { ...base, steps, ...(variant === 'memory' ? { persist: false } : {}) } as typeof base;
   orchestrator.register(definition);
