@@ -52,22 +52,10 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
     };
   }
   const sessions = new Map<string, Http2SessionLease>();
-  // Parsing a URL on every call costs more than the lookup; a client calls a
-  // fixed set of URLs (its endpoints times its methods), so the cache stays small.
-  const origins = new Map<string, string>();
-  const originOf = (url: string): string => {
-    let origin = origins.get(url);
-    if (origin === undefined) {
-      origin = new URL(url).origin;
-      origins.set(url, origin);
-    }
-    return origin;
-  };
   let closed = false;
   // The toolkit's own HTTP/2 client function: connect-node's, less work per call (see createMeshHttp2Client).
-  const http2 = createMeshHttp2Client((url) => {
+  const http2 = createMeshHttp2Client((origin) => {
     if (closed) throw new ConnectError(`client of ${options.name} is closed`, Code.Canceled);
-    const origin = originOf(url);
     let lease = sessions.get(origin);
     if (!lease) {
       lease = leaseHttp2Session(origin, options.http2, options.tls);
@@ -78,7 +66,8 @@ export function createMeshHttpClient(options: { httpVersion: '1.1' | '2'; http2?
   // A session that died as it was set up (TLS refused, a TLS server hung up
   // on cleartext) fails its streams with a bare CANCEL; the lease kept why.
   const explainFailure = (error: unknown, url: string, startedAt: number): unknown => {
-    const origin = originOf(url);
+    // Only failures get here: parsing the URL again costs nothing that matters.
+    const origin = new URL(url).origin;
     if (connectionFailureOf(error)) return explainedFailure(error, origin);
     const failure = sessions.get(origin)?.connectionFailure();
     return explainedFailure(failure && failure.at >= startedAt ? failure.error : error, origin, error);

@@ -1,6 +1,7 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { UniversalClientFn, UniversalClientRequest, UniversalClientResponse } from '@connectrpc/connect/protocol';
+import { appendNodeHeaders } from '../http2/append-node-headers.js';
 import { connectErrorFromResetCode } from '../http2/http2-reset-error.js';
 import { connectErrorFromNodeReason, nodeErrorCodes, WRITE_AFTER_END_CODE } from './node-reason-error.js';
 import type { SessionManagerView } from './throttle-read-notices.js';
@@ -30,13 +31,14 @@ const PREMATURE_CLOSE_CODE = 'ERR_STREAM_PREMATURE_CLOSE';
  * - the response body is read from the stream's `data` events rather than
  *   through Node's stream async iterator (an async generator and a
  *   `finished` watcher per call);
- * - each request URL's origin and path are cut apart once, not parsed per call.
+ * - each request URL's origin and path are cut apart once, not parsed per call;
+ *   `sessionOf` gets the origin, so the caller need not parse it again.
  *
  * Errors, codes and stream resets are reported as connect-node reports them
  * (connectErrorFromNodeReason, connectErrorFromResetCode); an aborted call
  * resets its stream with CANCEL (Canceled) or INTERNAL_ERROR, as there.
  */
-export function createMeshHttp2Client(sessionProvider: (url: string) => SessionManagerView): UniversalClientFn {
+export function createMeshHttp2Client(sessionOf: (origin: string) => SessionManagerView): UniversalClientFn {
   const targets = new Map<string, { readonly origin: string; readonly path: string }>();
   const targetOf = (url: string) => {
     let target = targets.get(url);
@@ -49,8 +51,8 @@ export function createMeshHttp2Client(sessionProvider: (url: string) => SessionM
     return target;
   };
   return (req) => {
-    const sessions = sessionProvider(req.url);
     const target = targetOf(req.url);
+    const sessions = sessionOf(target.origin);
     return new Promise<UniversalClientResponse>((resolve, reject) => {
       const call = new Http2Call(req, sessions, resolve, reject);
       if (target.origin !== sessions.authority) {
@@ -73,18 +75,6 @@ function nodeHeaders(header: Headers): OutgoingHttpHeaders {
     headers[name] = value;
   });
   return headers;
-}
-
-// connect-node's nodeHeaderToWebHeader: pseudo-headers dropped, every value appended.
-function appendNodeHeaders(header: Headers, headers: IncomingHttpHeaders): Headers {
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ':' */) continue;
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) header.append(name, item);
-    else header.append(name, typeof value === 'string' ? value : String(value));
-  }
-  return header;
 }
 
 type Pending = { resolve(result: IteratorResult<Uint8Array>): void; reject(error: ConnectError): void };

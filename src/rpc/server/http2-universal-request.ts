@@ -1,6 +1,7 @@
-import { type Http2ServerRequest, type IncomingHttpHeaders } from 'node:http2';
+import type { Http2ServerRequest } from 'node:http2';
 import { Code, ConnectError, type ContextValues } from '@connectrpc/connect';
 import type { UniversalServerRequest } from '@connectrpc/connect/protocol';
+import { appendNodeHeaders } from '../http2/append-node-headers.js';
 import { connectErrorFromResetCode } from '../http2/http2-reset-error.js';
 
 /**
@@ -37,22 +38,9 @@ export function universalRequestFromHttp2Request(request: Http2ServerRequest, co
     httpVersion: request.httpVersion,
     method: request.method,
     url: new URL(request.url, `${socket.encrypted ? 'https' : 'http'}://${authority}`).toString(),
-    header: webHeaders(request.headers),
+    header: appendNodeHeaders(new Headers(), request.headers),
     body: request,
     signal: controller.signal,
     contextValues,
   };
-}
-
-/** webHeaders is connect-node's nodeHeaderToWebHeader (pseudo-headers left out) without an entries array. */
-function webHeaders(headers: IncomingHttpHeaders): Headers {
-  const web = new Headers();
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ':' */) continue;
-    const value = headers[name];
-    if (typeof value === 'string') web.append(name, value);
-    else if (Array.isArray(value)) for (const item of value) web.append(name, item);
-    else if (typeof value === 'number') web.append(name, String(value));
-  }
-  return web;
 }
