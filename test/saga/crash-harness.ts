@@ -8,6 +8,7 @@ import { SagaSchema } from '../../gen/mesh/v1/saga_pb.js';
 import { kafkaBrokers } from '../../src/kafka/index.js';
 import { createContractSaga, createSagaOrchestrator, foldSagaHistory, readSagaHistory, readSagaStates, sagaPartition, type ContractSagaOptions, type SagaOrchestrator, type SagaOrchestratorOptions, type SagaTopics } from '../../src/saga/index.js';
 import { testKafka } from '../support/kafka.js';
+import { readCommitted } from '../support/read-committed.js';
 import { startSagaServices, testOrchestratorOptions, waitUntil, type SagaServices } from './saga-test-support.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/coordinator-child.ts', import.meta.url));
@@ -113,9 +114,15 @@ export async function startCrashHarness(): Promise<CrashHarness> {
     },
     async assertLogRebuildsState(orchestrator, topics) {
       const kafka = testKafka();
-      const stored = await readSagaStates({ kafka, topic: topics.state });
-      const folded = foldSagaHistory(await readSagaHistory({ kafka, topic: topics.history }));
       const live = orchestrator.list();
+      const readBoth = async () => ({
+        stored: await readSagaStates({ kafka, topic: topics.state }),
+        folded: foldSagaHistory(await readSagaHistory({ kafka, topic: topics.history })),
+      });
+      const read = await readCommitted(readBoth, ({ stored, folded }) =>
+        live.every((saga) => [stored.get(saga.sagaId)?.saga, folded.get(saga.sagaId)?.saga].every((known) => known !== undefined && equals(SagaSchema, known, saga))),
+      );
+      const { stored, folded } = read;
       assert.ok(live.length > 0);
       assert.equal(stored.size, live.length);
       assert.equal(folded.size, live.length);

@@ -5,6 +5,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { SagaStatus, SagaStepStatus } from '../../gen/mesh/v1/saga_pb.js';
 import { createSagaOrchestrator, defineSaga, jobStep, readSagaStates, SagaError, type SagaJobQueue, type SagaOrchestrator } from '../../src/saga/index.js';
 import { testKafka } from '../support/kafka.js';
+import { readCommitted } from '../support/read-committed.js';
 import { testOrchestratorOptions, testSagaLog, waitUntil } from './saga-test-support.js';
 
 const FAST_RETRY = { maxAttempts: 3, backoff: { initialDelay: 10, maxDelay: 20 } };
@@ -189,7 +190,7 @@ describe('the saga orchestrator', () => {
     await waitUntil('the blocking step to be in the log', () => first.list()[0]?.steps[1]?.status === SagaStepStatus.RUNNING);
     await first.stop();
     await assert.rejects(running, (error: unknown) => error instanceof SagaError && error.code === 'STOPPED');
-    const sagaId = (await readSagaStates({ kafka: testKafka(), topic: log.topics.state })).keys().next().value!;
+    const sagaId = (await readCommitted(() => readSagaStates({ kafka: testKafka(), topic: log.topics.state }), (states) => states.size > 0)).keys().next().value!;
 
     const second = fresh(log);
     second.register(v2);
