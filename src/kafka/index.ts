@@ -34,6 +34,7 @@ export {
   type MeshProducerOptions,
 } from './mesh-producer.js';
 export { acquireSharedProducer } from './shared-producer.js';
+export { createTransactionalProducer, remembersTransactionCoordinator } from './transactional-producer.js';
 export type { ConsumedRecord, RecordControl, RecordHandler } from './consumed-record.js';
 export {
   DEFAULT_COMMIT_INTERVAL,

@@ -1,6 +1,7 @@
 import { toBinary } from '@bufbuild/protobuf';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { SagaSchema, SagaTransitionSchema, type Saga, type SagaTransition } from '../../gen/mesh/v1/saga_pb.js';
+import { createTransactionalProducer } from '../kafka/index.js';
 import { errorMessage, SagaError } from './saga-error.js';
 import type { SagaTopics } from './saga-topics.js';
 
@@ -259,7 +260,7 @@ export function createSagaLog(options: SagaLogOptions): SagaLog {
   const claims = new Map<number, Promise<void>>();
 
   async function claim(partition: number): Promise<void> {
-    const producer = options.kafka.producer({
+    const producer = createTransactionalProducer(options.kafka, {
       transactionalId: `${options.transactionalIdPrefix}-${partition}`,
       idempotent: true,
       maxInFlightRequests: 1,
