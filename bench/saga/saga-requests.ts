@@ -9,18 +9,16 @@
 // Variants (default chain,background,memory), run in turn one saga each so
 // that a change of machine load hits all alike: `chain` (the five RPCs),
 // `background` (the default coordinator), `early-off` (logSendEarly: false),
-// `memory` (persist: false: no log), and `background-fc`, `early-off-fc`:
-// the same with kafkajs's transaction-coordinator lookup memoised
-// (measurement only, never for the library: it patches kafkajs's internal
-// Cluster class, for the producers of those variants only, to learn what a
-// FindCoordinator cache would be worth). Each saga coordinator has its own
-// topics and transactional ids.
+// `memory` (persist: false: no log), and `background-lookup`,
+// `early-off-lookup`: the same on kafkajs's own producers, which look the
+// transaction coordinator up before every AddPartitionsToTxn and EndTxn (the
+// saga log's producers remember it: createTransactionalProducer). Each saga
+// coordinator has its own topics and transactional ids.
 // Knobs: BENCH_REQ_WARMUP (sagas per variant, default 50), BENCH_REQ_SAGAS
 // (default 200), BENCH_REQ_GAP_MS (a pause
 // between sagas, so the broker's work after a commit ends before the next),
 // BENCH_REQ_INFLIGHT (> 1: sagas in flight together instead, reporting
 // requests per saga and sagas per second; BENCH_REQ_SECONDS per variant and round).
-import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -32,25 +30,6 @@ import { benchClients, benchLogOptions, benchSaga, runChain, startServicesProces
 
 const variants = (process.argv[2] ?? 'chain,background,memory').split(',');
 const gapMs = envInt('BENCH_REQ_GAP_MS', 0);
-if (variants.some((variant) => variant.endsWith('-fc'))) {
-  // kafkajs/src/cluster is not public API: this is an experiment's probe.
-  const Cluster = createRequire(import.meta.url)('kafkajs/src/cluster/index.js') as { prototype: Record<string, (...args: never[]) => Promise<unknown>> };
-  const find = Cluster.prototype['findGroupCoordinator']!;
-  const cache = new WeakMap<object, Map<string, Promise<unknown>>>();
-  Cluster.prototype['findGroupCoordinator'] = function (this: object, params: { groupId: string; coordinatorType?: number }) {
-    // Only the transaction coordinators (type 1) of the `-fc` variants' producers.
-    if (params.coordinatorType !== 1 || !params.groupId.includes('-fc-')) return find.call(this, params as never);
-    const byId = cache.get(this) ?? cache.set(this, new Map()).get(this)!;
-    let found = byId.get(params.groupId);
-    if (!found) {
-      found = find.call(this, params as never);
-      found.catch(() => byId.delete(params.groupId));
-      byId.set(params.groupId, found);
-    }
-    return found;
-  } as never;
-}
-
 interface Seen {
   api: string;
   /** answered: performance.now() when the answer was handled. */
@@ -67,7 +46,15 @@ const listen = <T extends Producer | Consumer>(client: T): T => {
   return client;
 };
 const kafka = createKafka({ clientId: 'bench-saga-req' });
+// `this` is kept: createTransactionalProducer calls producer on a view of the client that remembers the coordinator.
 const instrumented: Kafka = Object.assign(Object.create(kafka) as Kafka, {
+  producer(this: Kafka, config?: Parameters<Kafka['producer']>[0]) {
+    return listen(kafka.producer.call(this, config));
+  },
+  consumer: (config: Parameters<Kafka['consumer']>[0]) => listen(kafka.consumer(config)),
+});
+// The `-lookup` variants' producers are kafkajs's own, which look the coordinator up before each request.
+const instrumentedLookup: Kafka = Object.assign(Object.create(kafka) as Kafka, {
   producer: (config?: Parameters<Kafka['producer']>[0]) => listen(kafka.producer(config)),
   consumer: (config: Parameters<Kafka['consumer']>[0]) => listen(kafka.consumer(config)),
 });
@@ -93,10 +80,10 @@ const orchestrators = new Map<string, SagaOrchestrator>();
 const definitions = new Map<string, typeof base>();
 for (const variant of variants) {
   if (variant === 'chain') continue;
-  if (!['background', 'early-off', 'memory', 'background-fc', 'early-off-fc'].includes(variant)) throw new Error(`unknown variant ${variant}`);
+  if (!['background', 'early-off', 'memory', 'background-lookup', 'early-off-lookup'].includes(variant)) throw new Error(`unknown variant ${variant}`);
   const run = `bench-saga-req-${variant}-${randomUUID().slice(0, 8)}`;
   const orchestrator = createSagaOrchestrator({
-    kafka: instrumented,
+    kafka: variant.endsWith('-lookup') ? instrumentedLookup : instrumented,
     ...(variant.startsWith('early-off') ? { logSendEarly: false } : {}),
     ...benchLogOptions(run),
   });

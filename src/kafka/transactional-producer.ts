@@ -14,9 +14,13 @@ interface ClusterLike {
 
 type ClusterFactory = (options: object) => ClusterLike;
 
+// Looked for along the prototype chain too: a client may be a view made with Object.create.
 function clusterFactoryKey(kafka: Kafka): symbol | undefined {
-  const key = Object.getOwnPropertySymbols(kafka).find((symbol) => symbol.description === CREATE_CLUSTER);
-  return key !== undefined && typeof (kafka as unknown as Record<symbol, unknown>)[key] === 'function' ? key : undefined;
+  for (let level: object | null = kafka; level !== null; level = Object.getPrototypeOf(level) as object | null) {
+    const key = Object.getOwnPropertySymbols(level).find((symbol) => symbol.description === CREATE_CLUSTER);
+    if (key !== undefined) return typeof (kafka as unknown as Record<symbol, unknown>)[key] === 'function' ? key : undefined;
+  }
+  return undefined;
 }
 
 /** remembersTransactionCoordinator tells whether createTransactionalProducer can remember the coordinator with this kafkajs client. */

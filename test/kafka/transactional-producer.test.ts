@@ -44,6 +44,7 @@ describe('createTransactionalProducer', () => {
 
   test('the kafkajs this project installs keeps what it needs to remember the coordinator', () => {
     assert.equal(remembersTransactionCoordinator(kafka), true);
+    assert.equal(remembersTransactionCoordinator(Object.create(kafka) as typeof kafka), true, 'a view of the client made with Object.create');
   });
 
   test('looks the transaction coordinator up once for many transactions, where kafkajs asks before each AddPartitionsToTxn and EndTxn', async () => {
