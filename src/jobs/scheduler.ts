@@ -1,5 +1,5 @@
 import { Partitioners, type Consumer, type EachBatchPayload, type IHeaders, type Message, type Producer } from 'kafkajs';
-import { DEFAULT_RESTART_BACKOFF } from '../kafka/index.js';
+import { createTransactionalProducer, DEFAULT_RESTART_BACKOFF } from '../kafka/index.js';
 import { computeBackoff } from '../resilience/index.js';
 import { JobError } from './job-error.js';
 import { JobHeaders } from './job-headers.js';
@@ -115,7 +115,7 @@ export function createJobScheduler(base: QueueBase, options: SchedulerOptions = 
   async function fence(partition: number): Promise<Producer> {
     const existing = producers.get(partition);
     if (existing) return existing;
-    const producer = base.kafka.producer({
+    const producer = createTransactionalProducer(base.kafka, {
       transactionalId: `${groupId}-${topic}-${partition}`,
       idempotent: true,
       maxInFlightRequests: 1,
