@@ -2,8 +2,9 @@
 // running one kind of saga at a time, one after the other, as the latency
 // phase of saga.bench.ts does: a warm-up, then a profiled run, summarised as
 // self time per saga by package and by function, beside CPU time per saga.
-//   KAFKA_BROKERS=… npx tsx bench/saga/saga-profile.ts [chain|background|memory] [out.cpuprofile]
-// `memory` is the background saga with persist: false (no log).
+//   KAFKA_BROKERS=… npx tsx bench/saga/saga-profile.ts [chain|background|memory|local] [out.cpuprofile]
+// `memory` is the background saga with persist: false (no log); `local` is that
+// saga with steps that answer at once (no RPC): the coordinator's own work.
 // Knobs: BENCH_PROF_WARMUP (sagas, default 300), BENCH_PROF_SAGAS (default 300), BENCH_PROF_TOP,
 // BENCH_SAGA_SEND_EARLY=0 (the background log's early send off).
 import { randomUUID } from 'node:crypto';
@@ -27,7 +28,7 @@ const orchestrator = createSagaOrchestrator({
   kafka: createKafka({ clientId: 'bench-saga-prof' }),
   ...benchLogOptions(run),
 });
-const definition = { ...benchSaga(clients), ...(kind === 'memory' ? { persist: false } : {}) };
+const definition = { ...benchSaga(clients, { local: kind === 'local' }), ...(kind === 'memory' || kind === 'local' ? { persist: false } : {}) };
 orchestrator.register(definition);
 const one = async () => {
   if (kind === 'chain') return runChain(clients, randomUUID());
