@@ -6,7 +6,8 @@ import { startTelemetry, type Telemetry } from '../../src/telemetry/index.js';
 /**
  * TelemetryMode is how a bench pair runs telemetry: `off` (no SDK), or
  * `on-<percent>` (startTelemetry with that sampling ratio), optionally with a
- * bisection variant after a colon, e.g. `on-100:nosend` (see TELEMETRY_VARIANTS).
+ * bisection variant after a colon, e.g. `on-100:nosend` (see TELEMETRY_VARIANTS),
+ * and optionally a `#<label>` to run one more pair of a mode (`off#2`).
  */
 export type TelemetryMode = string;
 
@@ -29,21 +30,23 @@ export const TELEMETRY_VARIANTS = ['noqueue', 'noserialize', 'nosend', 'traceson
 /** TelemetryVariant is one of TELEMETRY_VARIANTS. */
 export type TelemetryVariant = (typeof TELEMETRY_VARIANTS)[number];
 
-/** BENCH_TELEMETRY_MODES (comma-separated, `off` first) picks the modes a bench run compares. */
+/** BENCH_TELEMETRY_MODES (comma-separated, `off` among them) picks the modes a bench run compares; pairs start and warm up in its order. */
 export const TELEMETRY_MODES: readonly TelemetryMode[] = parseModes(process.env.BENCH_TELEMETRY_MODES);
 
 function parseModes(list: string | undefined): readonly TelemetryMode[] {
   if (!list) return DEFAULT_TELEMETRY_MODES;
   const modes = list.split(',').map((m) => m.trim()).filter((m) => m !== '');
   modes.forEach(parseMode);
-  if (modes[0] !== 'off') throw new RangeError(`BENCH_TELEMETRY_MODES must start with off, got ${list}`);
+  if (!modes.includes('off')) throw new RangeError(`BENCH_TELEMETRY_MODES must include off, the baseline, got ${list}`);
   return modes;
 }
 
 /** parseMode splits a mode into its sampling ratio (undefined for off) and its variant. */
 export function parseMode(mode: TelemetryMode): { ratio?: number; variant?: TelemetryVariant } {
-  if (mode === 'off') return {};
-  const match = /^on-(\d+)(?::(\w+))?$/.exec(mode);
+  // A `#<label>` suffix runs a second pair of the same mode, a control for how much two pairs of the same code differ.
+  const bare = mode.replace(/#\w+$/, '');
+  if (bare === 'off') return {};
+  const match = /^on-(\d+)(?::(\w+))?$/.exec(bare);
   const variant = match?.[2] as TelemetryVariant | undefined;
   if (!match || Number(match[1]) > 100 || (variant !== undefined && !TELEMETRY_VARIANTS.includes(variant))) {
     throw new RangeError(`unknown telemetry mode ${mode}: off, or on-<percent>[:${TELEMETRY_VARIANTS.join('|')}]`);

@@ -32,7 +32,7 @@ export function handleProfileMessages(side: string, mode: string): (message: unk
     if ('profileStop' in message) {
       const { dir, calls } = (message as ProfileStop).profileStop;
       void session!.post('Profiler.stop').then(({ profile }) => {
-        writeFileSync(join(dir, `${side}-${mode.replace(':', '_')}.cpuprofile`), JSON.stringify({ ...profile, calls }));
+        writeFileSync(join(dir, `${side}-${mode.replace(/[:#]/g, '_')}.cpuprofile`), JSON.stringify({ ...profile, calls }));
         session!.disconnect();
         process.send!('profiled');
       });

@@ -49,8 +49,8 @@ function printDiff(title: string, a: Map<string, number>, b: Map<string, number>
 }
 
 for (const side of ['client', 'server']) {
-  const a = tables(join(dir, `${side}-${base.replace(':', '_')}.cpuprofile`));
-  const b = tables(join(dir, `${side}-${mode.replace(':', '_')}.cpuprofile`));
+  const a = tables(join(dir, `${side}-${base.replace(/[:#]/g, '_')}.cpuprofile`));
+  const b = tables(join(dir, `${side}-${mode.replace(/[:#]/g, '_')}.cpuprofile`));
   const busy = (t: ReturnType<typeof tables>) => [...t.byCategory].filter(([k]) => k !== '(idle)').reduce((n, [, v]) => n + v, 0);
   console.log(`\n## ${side}: ${base} ${a.calls} calls, ${a.wallUsPerCall.toFixed(0)} µs wall and ${busy(a).toFixed(1)} µs busy per call; ${mode} ${b.calls} calls, ${b.wallUsPerCall.toFixed(0)} µs wall and ${busy(b).toFixed(1)} µs busy per call`);
   printDiff('category', a.byCategory, b.byCategory, top);

@@ -40,7 +40,8 @@ const config = {
   warmupMs: envInt('BENCH_TELEMETRY_WARMUP_MS', 1000),
   /**
    * Calls per mode before the first round, at least (the warm-up goes on in
-   * 1 s steps until both minimums are met, for WARMUP_CAP_MS at most). V8
+   * 1 s steps, the modes in turn, until both minimums are met, for
+   * WARMUP_CAP_MS per mode at most). V8
    * compiles hot code on background threads whose CPU time counts in a
    * process's CPU per call: several hundred µs per call over the first few
    * thousand calls here, and an "on" process has more code to compile. With
@@ -131,13 +132,23 @@ async function load(pair: Pair, durationMs: number): Promise<LoadReport> {
   return report;
 }
 
-/** WARMUP_CAP_MS bounds one mode's warm-up when the machine is too slow to reach warmupCalls. */
+/** WARMUP_CAP_MS bounds the warm-up when the machine is too slow to reach warmupCalls. */
 const WARMUP_CAP_MS = 60_000;
 
-async function warmUp(pair: Pair): Promise<void> {
-  let calls = (await load(pair, config.warmupMs)).calls;
+/**
+ * warmUp loads the pairs in turn, 1 s each, until every pair has had its
+ * warmupCalls. In turn rather than one pair after the other: a pair warmed
+ * up first and then left idle while the others warmed up ran its first
+ * measured rounds up to twice as slow as the others (it re-warms over some
+ * 4 rounds), which put whichever mode came first at a disadvantage.
+ */
+async function warmUp(pairs: readonly Pair[]): Promise<void> {
+  const calls = new Map<Pair, number>();
+  for (const pair of pairs) calls.set(pair, (await load(pair, config.warmupMs)).calls);
   const started = performance.now();
-  while (calls < config.warmupCalls && performance.now() - started < WARMUP_CAP_MS) calls += (await load(pair, 1000)).calls;
+  while ([...calls.values()].some((n) => n < config.warmupCalls) && performance.now() - started < WARMUP_CAP_MS * pairs.length) {
+    for (const pair of pairs) calls.set(pair, calls.get(pair)! + (await load(pair, 1000)).calls);
+  }
 }
 
 async function stopPair(pair: Pair): Promise<void> {
@@ -164,7 +175,7 @@ const sink = await startSink();
 const pairs: Pair[] = [];
 try {
   for (const mode of TELEMETRY_MODES) pairs.push(await startPair(mode, sink.url));
-  for (const pair of pairs) await warmUp(pair);
+  await warmUp(pairs);
   const profiledCalls = new Map<TelemetryMode, number>(TELEMETRY_MODES.map((mode) => [mode, 0]));
   if (profileDir) for (const pair of pairs) for (const child of [pair.client, pair.server]) child.send({ profileStart: true } satisfies ProfileStart);
   const sliceMs = Math.max(1, Math.round(config.roundMs / config.slices));
