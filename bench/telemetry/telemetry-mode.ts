@@ -1,6 +1,8 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { contextStorage } from '../../src/context/index.js';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/index.js';
 
 /**
@@ -23,9 +25,12 @@ export const DEFAULT_TELEMETRY_MODES: readonly TelemetryMode[] = ['off', 'on-100
  * - `tracesonly`: spans exported as usual, but no metric reader and no log processor
  *   (the OTLP trace processor is handed to startTelemetry as a caller's one, so the RPC
  *   spans take their attributes at start as with any caller's processor);
- * - `client`, `server`: only that process of the pair starts telemetry, the other is `off`.
+ * - `client`, `server`: only that process of the pair starts telemetry, the other is `off`;
+ * - `als` (`off:als`): no SDK, but the toolkit's AsyncLocalStorage is enabled in both
+ *   processes from the start, as telemetry's context manager enables it in the client
+ *   (the server kit enables it anyway); on Node 20 an enabled one costs every promise a hook.
  */
-export const TELEMETRY_VARIANTS = ['noqueue', 'noserialize', 'nosend', 'tracesonly', 'client', 'server'] as const;
+export const TELEMETRY_VARIANTS = ['noqueue', 'noserialize', 'nosend', 'tracesonly', 'client', 'server', 'als'] as const;
 
 /** TelemetryVariant is one of TELEMETRY_VARIANTS. */
 export type TelemetryVariant = (typeof TELEMETRY_VARIANTS)[number];
@@ -46,6 +51,7 @@ export function parseMode(mode: TelemetryMode): { ratio?: number; variant?: Tele
   // A `#<label>` suffix runs a second pair of the same mode, a control for how much two pairs of the same code differ.
   const bare = mode.replace(/#\w+$/, '');
   if (bare === 'off') return {};
+  if (bare === 'off:als') return { variant: 'als' };
   const match = /^on-(\d+)(?::(\w+))?$/.exec(bare);
   const variant = match?.[2] as TelemetryVariant | undefined;
   if (!match || Number(match[1]) > 100 || (variant !== undefined && !TELEMETRY_VARIANTS.includes(variant))) {
@@ -62,6 +68,8 @@ export function parseMode(mode: TelemetryMode): { ratio?: number; variant?: Tele
  */
 export function startBenchTelemetry(mode: TelemetryMode, side: 'client' | 'server', endpoint: string): Telemetry | undefined {
   const { ratio, variant } = parseMode(mode);
+  // run enables the storage for good (Node 20 keeps its hooks on until disable()).
+  if (variant === 'als') contextStorage.run(ROOT_CONTEXT, () => {});
   if (ratio === undefined || (variant === 'client' && side !== 'client') || (variant === 'server' && side !== 'server')) return undefined;
   const serviceName = `bench-${side}-${mode}`;
   // Prototype patches: this process runs one mode only, and they must reach the processor and exporter startTelemetry builds.
