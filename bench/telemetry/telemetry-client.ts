@@ -8,7 +8,7 @@
 import { AuthService } from '../../gen/auth/v1/auth_service_pb.js';
 import { createMeshClient } from '../../src/rpc/client/index.js';
 import { percentile, runClosedLoop } from '../rpc/closed-loop.js';
-import { startBenchTelemetry, type TelemetryMode } from './telemetry-mode.js';
+import { startBenchTelemetry, withBenchContext, type TelemetryMode } from './telemetry-mode.js';
 import { handleProfileMessages } from './telemetry-process-profile.js';
 
 /** LoadRequest asks a bench client for one closed-loop run. */
@@ -33,7 +33,7 @@ const [mode, endpoint, url, userId] = process.argv.slice(2) as [TelemetryMode, s
 const telemetry = startBenchTelemetry(mode, 'client', endpoint);
 const profileMessage = handleProfileMessages('client', mode);
 const mesh = createMeshClient(AuthService, { baseUrls: url });
-const call = () => mesh.client.getUser({ userId });
+const call = withBenchContext(mode, () => mesh.client.getUser({ userId }));
 
 process.on('message', (request: LoadRequest) => {
   if (profileMessage(request)) return;

@@ -28,9 +28,12 @@ export const DEFAULT_TELEMETRY_MODES: readonly TelemetryMode[] = ['off', 'on-100
  * - `client`, `server`: only that process of the pair starts telemetry, the other is `off`;
  * - `als` (`off:als`): no SDK, but the toolkit's AsyncLocalStorage is enabled in both
  *   processes from the start, as telemetry's context manager enables it in the client
- *   (the server kit enables it anyway); on Node 20 an enabled one costs every promise a hook.
+ *   (the server kit enables it anyway); on Node 20 an enabled one costs every promise a hook;
+ * - `alsrun` (`off:alsrun`): no SDK, but the client makes every call inside a `run` of the
+ *   toolkit's AsyncLocalStorage with a Context, as telemetry's context manager does, so
+ *   every promise of the call takes the store (see withBenchContext).
  */
-export const TELEMETRY_VARIANTS = ['noqueue', 'noserialize', 'nosend', 'tracesonly', 'client', 'server', 'als'] as const;
+export const TELEMETRY_VARIANTS = ['noqueue', 'noserialize', 'nosend', 'tracesonly', 'client', 'server', 'als', 'alsrun'] as const;
 
 /** TelemetryVariant is one of TELEMETRY_VARIANTS. */
 export type TelemetryVariant = (typeof TELEMETRY_VARIANTS)[number];
@@ -52,6 +55,7 @@ export function parseMode(mode: TelemetryMode): { ratio?: number; variant?: Tele
   const bare = mode.replace(/#\w+$/, '');
   if (bare === 'off') return {};
   if (bare === 'off:als') return { variant: 'als' };
+  if (bare === 'off:alsrun') return { variant: 'alsrun' };
   const match = /^on-(\d+)(?::(\w+))?$/.exec(bare);
   const variant = match?.[2] as TelemetryVariant | undefined;
   if (!match || Number(match[1]) > 100 || (variant !== undefined && !TELEMETRY_VARIANTS.includes(variant))) {
@@ -90,4 +94,13 @@ export function startBenchTelemetry(mode: TelemetryMode, side: 'client' | 'serve
     });
   }
   return startTelemetry({ serviceName, otlpEndpoint: endpoint, sampleRatio: ratio });
+}
+
+const BENCH_KEY = Symbol('bench');
+
+/** withBenchContext wraps a client's call for the mode: in a storage `run` with a Context for `off:alsrun`, else as it is. */
+export function withBenchContext<T>(mode: TelemetryMode, call: () => Promise<T>): () => Promise<T> {
+  if (parseMode(mode).variant !== 'alsrun') return call;
+  const store = ROOT_CONTEXT.setValue(BENCH_KEY, true);
+  return () => contextStorage.run(store, call);
 }
