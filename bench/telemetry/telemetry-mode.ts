@@ -46,6 +46,7 @@ function parseModes(list: string | undefined): readonly TelemetryMode[] {
   const modes = list.split(',').map((m) => m.trim()).filter((m) => m !== '');
   modes.forEach(parseMode);
   if (!modes.includes('off')) throw new RangeError(`BENCH_TELEMETRY_MODES must include off, the baseline, got ${list}`);
+  if (new Set(modes).size !== modes.length) throw new RangeError(`BENCH_TELEMETRY_MODES lists a mode twice (label the second, e.g. off#2), got ${list}`);
   return modes;
 }
 
