@@ -3,11 +3,13 @@
 // createMeshClient (every toolkit interceptor, its tracing interceptor
 // included) with telemetry as <mode> says. On a LoadRequest (IPC) it runs a
 // closed loop of GetUser calls and answers with a LoadReport; it flushes its
-// telemetry and exits when the IPC channel closes.
+// telemetry and exits when the IPC channel closes. Profile messages: see
+// telemetry-process-profile.ts.
 import { AuthService } from '../../gen/auth/v1/auth_service_pb.js';
 import { createMeshClient } from '../../src/rpc/client/index.js';
 import { percentile, runClosedLoop } from '../rpc/closed-loop.js';
-import { startBenchTelemetry, type TelemetryMode } from './telemetry-mode.js';
+import { startBenchTelemetry, withBenchContext, type TelemetryMode } from './telemetry-mode.js';
+import { handleProfileMessages } from './telemetry-process-profile.js';
 
 /** LoadRequest asks a bench client for one closed-loop run. */
 export interface LoadRequest {
@@ -28,11 +30,13 @@ export interface LoadReport {
 }
 
 const [mode, endpoint, url, userId] = process.argv.slice(2) as [TelemetryMode, string, string, string];
-const telemetry = startBenchTelemetry(mode, `bench-client-${mode}`, endpoint);
+const telemetry = startBenchTelemetry(mode, 'client', endpoint);
+const profileMessage = handleProfileMessages('client', mode);
 const mesh = createMeshClient(AuthService, { baseUrls: url });
-const call = () => mesh.client.getUser({ userId });
+const call = withBenchContext(mode, () => mesh.client.getUser({ userId }));
 
 process.on('message', (request: LoadRequest) => {
+  if (profileMessage(request)) return;
   void runClosedLoop(call, request).then((sample) => {
     const sorted = sample.latenciesUs.sort((a, b) => a - b);
     const report: LoadReport = {

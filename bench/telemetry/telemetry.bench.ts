@@ -1,6 +1,8 @@
 // Telemetry benchmark: the RPC benchmark's toolkit setup (createMeshClient →
 // createServer kit, auth.v1.AuthService GetUser over h2c on 127.0.0.1) with
-// telemetry off, on at 100 % sampling and on at 10 %, measured in one run.
+// telemetry off, on at 100 % sampling and on at 10 %, measured in one run
+// (other modes, bisection variants among them, with BENCH_TELEMETRY_MODES:
+// see telemetry-mode.ts).
 // Each mode has its own client process and server process, since the
 // OpenTelemetry SDK is process-wide; the bench process drives them over IPC
 // and the modes take turns in slices within every round (the order rotates
@@ -23,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from '../rpc/closed-loop.js';
 import type { LoadReport, LoadRequest } from './telemetry-client.js';
 import { TELEMETRY_MODES, type TelemetryMode } from './telemetry-mode.js';
+import type { ProfileStart, ProfileStop } from './telemetry-process-profile.js';
 import { envInt } from '../env-int.js';
 
 const config = {
@@ -37,7 +40,8 @@ const config = {
   warmupMs: envInt('BENCH_TELEMETRY_WARMUP_MS', 1000),
   /**
    * Calls per mode before the first round, at least (the warm-up goes on in
-   * 1 s steps until both minimums are met, for WARMUP_CAP_MS at most). V8
+   * 1 s steps, the modes in turn, until both minimums are met, for
+   * WARMUP_CAP_MS per mode at most). V8
    * compiles hot code on background threads whose CPU time counts in a
    * process's CPU per call: several hundred µs per call over the first few
    * thousand calls here, and an "on" process has more code to compile. With
@@ -73,11 +77,12 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /** startSink starts the discarding OTLP/HTTP endpoint: it reads every request body and answers 200 with an empty (valid) response. */
 async function startSink() {
-  const received = { requests: 0, bytes: 0 };
+  const received = { requests: 0, bytes: 0, byPath: {} as Record<string, number> };
   const server = createServer((req, res) => {
     req.on('data', (chunk: Buffer) => (received.bytes += chunk.length));
     req.on('end', () => {
       received.requests += 1;
+      received.byPath[req.url ?? ''] = (received.byPath[req.url ?? ''] ?? 0) + 1;
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
@@ -97,11 +102,16 @@ function nextMessage<T>(child: ChildProcess): Promise<T> {
   });
 }
 
-/** BENCH_TELEMETRY_PROF names a directory where every client and server process writes its CPU profile. */
+/**
+ * BENCH_TELEMETRY_PROF names a directory where every client and server
+ * process writes a CPU profile of its main thread over the measured rounds
+ * (`<client|server>-<mode>.cpuprofile`, with the mode's call count; compare
+ * them with telemetry-profile-compare.ts).
+ */
 const profileDir = process.env.BENCH_TELEMETRY_PROF;
 
 async function startPair(mode: TelemetryMode, endpoint: string): Promise<Pair> {
-  const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const execArgv = ['--import', 'tsx'];
   const server = fork(here('./telemetry-server.ts'), [mode, endpoint], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { port, userId } = await nextMessage<{ port: number; userId: string }>(server);
   const client = fork(here('./telemetry-client.ts'), [mode, endpoint, `http://127.0.0.1:${port}`, userId], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -122,13 +132,23 @@ async function load(pair: Pair, durationMs: number): Promise<LoadReport> {
   return report;
 }
 
-/** WARMUP_CAP_MS bounds one mode's warm-up when the machine is too slow to reach warmupCalls. */
+/** WARMUP_CAP_MS bounds the warm-up when the machine is too slow to reach warmupCalls. */
 const WARMUP_CAP_MS = 60_000;
 
-async function warmUp(pair: Pair): Promise<void> {
-  let calls = (await load(pair, config.warmupMs)).calls;
+/**
+ * warmUp loads the pairs in turn, 1 s each, until every pair has had its
+ * warmupCalls. In turn rather than one pair after the other: a pair warmed
+ * up first and then left idle while the others warmed up ran its first
+ * measured rounds up to twice as slow as the others (it re-warms over some
+ * 4 rounds), which put whichever mode came first at a disadvantage.
+ */
+async function warmUp(pairs: readonly Pair[]): Promise<void> {
+  const calls = new Map<Pair, number>();
+  for (const pair of pairs) calls.set(pair, (await load(pair, config.warmupMs)).calls);
   const started = performance.now();
-  while (calls < config.warmupCalls && performance.now() - started < WARMUP_CAP_MS) calls += (await load(pair, 1000)).calls;
+  while ([...calls.values()].some((n) => n < config.warmupCalls) && performance.now() - started < WARMUP_CAP_MS * pairs.length) {
+    for (const pair of pairs) calls.set(pair, calls.get(pair)! + (await load(pair, 1000)).calls);
+  }
 }
 
 async function stopPair(pair: Pair): Promise<void> {
@@ -155,7 +175,9 @@ const sink = await startSink();
 const pairs: Pair[] = [];
 try {
   for (const mode of TELEMETRY_MODES) pairs.push(await startPair(mode, sink.url));
-  for (const pair of pairs) await warmUp(pair);
+  await warmUp(pairs);
+  const profiledCalls = new Map<TelemetryMode, number>(TELEMETRY_MODES.map((mode) => [mode, 0]));
+  if (profileDir) for (const pair of pairs) for (const child of [pair.client, pair.server]) child.send({ profileStart: true } satisfies ProfileStart);
   const sliceMs = Math.max(1, Math.round(config.roundMs / config.slices));
   const rounds: Map<TelemetryMode, RoundSample>[] = [];
   for (let round = 0; round < config.rounds; round++) {
@@ -165,12 +187,13 @@ try {
     const order = pairs.map((_, i) => pairs[(i + round) % pairs.length]!);
     for (let slice = 0; slice < config.slices; slice++) {
       for (const pair of order) {
-        await load(pair, config.settleMs);
+        profiledCalls.set(pair.mode, profiledCalls.get(pair.mode)! + (await load(pair, config.settleMs)).calls);
         const cpuBefore = await serverCpuUs(pair);
         const report = await load(pair, sliceMs);
         const serverUs = (await serverCpuUs(pair)) - cpuBefore;
         const sample = samples.get(pair.mode)!;
         sample.calls += report.calls;
+        profiledCalls.set(pair.mode, profiledCalls.get(pair.mode)! + report.calls);
         sample.errors += report.errors;
         sample.elapsedMs += report.elapsedMs;
         sample.clientCpuUs += report.clientCpuUs * (report.calls + report.errors);
@@ -181,7 +204,18 @@ try {
       }
     }
     rounds.push(samples);
-    process.stderr.write(`round ${round + 1}/${config.rounds}: ${TELEMETRY_MODES.map((m) => `${m} ${Math.round(rate(samples.get(m)!))}/s`).join(', ')}\n`);
+    process.stderr.write(
+      `round ${round + 1}/${config.rounds}: ${TELEMETRY_MODES.map((m) => `${m} ${Math.round(rate(samples.get(m)!))}/s ${Math.round(cpuPerCall(samples.get(m)!))} µs`).join(', ')}\n`,
+    );
+  }
+  if (profileDir) {
+    for (const pair of pairs) {
+      for (const child of [pair.client, pair.server]) {
+        const written = nextMessage<string>(child);
+        child.send({ profileStop: { dir: profileDir, calls: profiledCalls.get(pair.mode)! } } satisfies ProfileStop);
+        await written;
+      }
+    }
   }
 
   const perRound = (mode: TelemetryMode, f: (s: RoundSample) => number) => rounds.map((r) => f(r.get(mode)!));
@@ -189,6 +223,8 @@ try {
     mode,
     callsPerSecond: Math.round(median(perRound(mode, rate))),
     cpuUsPerCall: Number(median(perRound(mode, cpuPerCall)).toFixed(1)),
+    clientCpuUsPerCall: Number(median(perRound(mode, (s) => s.clientCpuUs / Math.max(1, s.calls))).toFixed(1)),
+    serverCpuUsPerCall: Number(median(perRound(mode, (s) => s.serverCpuUs / Math.max(1, s.calls))).toFixed(1)),
     p50Us: Math.round(median(rounds.flatMap((r) => r.get(mode)!.p50Us))),
     p99Us: Math.round(median(rounds.flatMap((r) => r.get(mode)!.p99Us))),
     errors: rounds.reduce((n, r) => n + r.get(mode)!.errors, 0),
@@ -196,11 +232,14 @@ try {
   const comparisons = TELEMETRY_MODES.filter((m) => m !== 'off').map((mode) => {
     const ratio = median(rounds.map((r) => rate(r.get(mode)!) / rate(r.get('off')!)));
     const cpuRatio = median(rounds.map((r) => cpuPerCall(r.get('off')!) / cpuPerCall(r.get(mode)!)));
+    // Per-round differences, so a slow period that hits every mode alike cancels out.
+    const addedCpuUs = median(rounds.map((r) => cpuPerCall(r.get(mode)!) - cpuPerCall(r.get('off')!)));
     return {
       mode,
       throughputRatio: Number(ratio.toFixed(3)),
       throughputCost: Number((1 - ratio).toFixed(3)),
       cpuRatio: Number(cpuRatio.toFixed(3)),
+      addedCpuUs: Number(addedCpuUs.toFixed(1)),
       goal: mode === 'on-100' ? (1 - ratio <= GOAL_MAX_COST ? 'met' : 'missed') : '-',
     };
   });
@@ -208,13 +247,13 @@ try {
   const m = machine();
   const out = [
     `\nTelemetry bench: ${m.nproc} × ${m.cpu}, Node ${m.node}, load average ${m.loadavg.join(' ')} at the start`,
-    `${config.rounds} rounds after a warm-up of at least ${config.warmupCalls} calls and ${config.warmupMs} ms per mode; per round and mode ${config.roundMs} ms of load at ${config.concurrency} calls in flight, in ${config.slices} alternating slices. Export: OTLP/HTTP protobuf (batch span processor) to a local sink that discards (${sink.received.requests} requests, ${(sink.received.bytes / 1e6).toFixed(1)} MB received).`,
-    '\n| mode | calls/s | CPU µs/call (client + server) | p50 µs | p99 µs | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...modes.map((r) => `| ${r.mode} | ${r.callsPerSecond} | ${r.cpuUsPerCall} | ${r.p50Us} | ${r.p99Us} | ${r.errors} |`),
-    '\n| comparison | throughput ratio (median of rounds) | throughput cost | CPU ratio (off / on per call) | goal (≤ 15 % cost at 100 %) |',
-    '| --- | ---: | ---: | ---: | --- |',
-    ...comparisons.map((c) => `| ${c.mode} vs off | ${c.throughputRatio} | ${(c.throughputCost * 100).toFixed(1)} % | ${c.cpuRatio} | ${c.goal} |`),
+    `${config.rounds} rounds after a warm-up of at least ${config.warmupCalls} calls and ${config.warmupMs} ms per mode; per round and mode ${config.roundMs} ms of load at ${config.concurrency} calls in flight, in ${config.slices} alternating slices. Export: OTLP/HTTP protobuf (batch span processor) to a local sink that discards (${sink.received.requests} requests, ${(sink.received.bytes / 1e6).toFixed(1)} MB received; ${Object.entries(sink.received.byPath).map(([path, n]) => `${path} ${n}`).join(', ')}). Load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
+    '\n| mode | calls/s | CPU µs/call (client + server) | client | server | p50 µs | p99 µs | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...modes.map((r) => `| ${r.mode} | ${r.callsPerSecond} | ${r.cpuUsPerCall} | ${r.clientCpuUsPerCall} | ${r.serverCpuUsPerCall} | ${r.p50Us} | ${r.p99Us} | ${r.errors} |`),
+    '\n| comparison | throughput ratio (median of rounds) | throughput cost | CPU ratio (off / on per call) | added CPU µs/call (median of rounds) | goal (≤ 15 % cost at 100 %) |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...comparisons.map((c) => `| ${c.mode} vs off | ${c.throughputRatio} | ${(c.throughputCost * 100).toFixed(1)} % | ${c.cpuRatio} | ${c.addedCpuUs} | ${c.goal} |`),
   ];
   console.log(out.join('\n'));
   console.log(`\n${JSON.stringify({ bench: 'telemetry', machine: m, config, modes, comparisons, export: sink.received })}`);
