@@ -101,9 +101,10 @@ function parseTime(value: string | undefined): Date | undefined {
 
 /** headerAttribute reads a CloudEvents attribute as cloudEventAttribute(readHeaders(headers), name) would, decoding only that header when it can. */
 function headerAttribute(headers: IHeaders, name: string): string | undefined {
-  const raw = headers[name];
-  if (raw === undefined) return hasOnlyKafkaSpellings(headers) ? undefined : cloudEventAttribute(readHeaders(headers), name);
-  const trimmed = text(raw)?.trim();
+  // A header without a value (an empty array) is absent to readHeaders too: the other spelling may then hold it.
+  const value = text(headers[name]);
+  if (value === undefined) return hasOnlyKafkaSpellings(headers) ? undefined : cloudEventAttribute(readHeaders(headers), name);
+  const trimmed = value.trim();
   return trimmed ? trimmed : undefined;
 }
 
@@ -211,13 +212,14 @@ class RecordEvent implements ConsumedEvent {
 
   /** attribute reads a CloudEvents attribute as cloudEventAttribute(readHeaders(headers), name) would, decoding only that header when it can. */
   private attribute(name: string): string | undefined {
-    const raw = this.#record.headers[name];
-    if (raw === undefined) {
+    // As in headerAttribute, a header without a value (an empty array) counts as absent.
+    const value = text(this.#record.headers[name]);
+    if (value === undefined) {
       this.#kafkaSpelling ??= hasOnlyKafkaSpellings(this.#record.headers);
       if (this.#kafkaSpelling) return undefined;
       return cloudEventAttribute(this.headers, name);
     }
-    const trimmed = text(raw)?.trim();
+    const trimmed = value.trim();
     return trimmed ? trimmed : undefined;
   }
 

@@ -163,6 +163,19 @@ describe('readConsumedEvent', () => {
     );
   });
 
+  test('a header without a value (an empty array) is absent, so the attribute is read from its other spelling, as decodeEvent reads it', () => {
+    const encoded = encode({ schema: UserCreatedSchema, payload: create(UserCreatedSchema, { userId: 'u-3' }), contentType: EventContentTypes.PROTOBUF });
+    const value = Buffer.from(encoded.value);
+    for (const [name, spelled] of [[CloudEventHeaders.TYPE, 'ce-type'], [CloudEventHeaders.SOURCE, 'ce-source'], [CloudEventHeaders.CORRELATION_ID, 'ce-correlationid']] as const) {
+      const headers: IHeaders = { ...onTheWire(encoded.headers), [name]: [], [spelled]: Buffer.from(name === CloudEventHeaders.SOURCE ? '/elsewhere' : name === CloudEventHeaders.TYPE ? UserCreatedSchema.typeName : 'c-9') };
+      assertAgrees(value, headers);
+      const event = readConsumedEvent(record(value, headers), 'events.users', defaultEventRegistry);
+      assert.equal(event.type, UserCreatedSchema.typeName);
+      if (name === CloudEventHeaders.SOURCE) assert.equal(event.source, '/elsewhere');
+      if (name === CloudEventHeaders.CORRELATION_ID) assert.equal(event.correlationId, 'c-9');
+    }
+  });
+
   test('a payload that is not protobuf at all, or cut short, is turned away up front; one broken only inside a string field fails on first access', () => {
     const headers = onTheWire(encode({ schema: UserCreatedSchema, payload: create(UserCreatedSchema), contentType: EventContentTypes.PROTOBUF }).headers);
     const valid = Buffer.from(toBinary(UserCreatedSchema, create(UserCreatedSchema, { userId: 'u-1', email: 'u@example.com' })));
