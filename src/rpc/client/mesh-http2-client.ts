@@ -1,6 +1,6 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
-import type { UniversalClientFn, UniversalClientRequest, UniversalClientResponse } from '@connectrpc/connect/protocol';
+import { getAbortSignalReason, type UniversalClientFn, type UniversalClientRequest, type UniversalClientResponse } from '@connectrpc/connect/protocol';
 import { appendNodeHeaders } from '../http2/append-node-headers.js';
 import { connectErrorFromResetCode } from '../http2/http2-reset-error.js';
 import { connectErrorFromNodeReason, nodeErrorCodes, WRITE_AFTER_END_CODE } from './node-reason-error.js';
@@ -104,14 +104,14 @@ class Http2Call {
   ) {
     const signal = req.signal;
     if (signal) {
-      if (signal.aborted) this.fail(abortReason(signal));
+      if (signal.aborted) this.fail(getAbortSignalReason(signal));
       else signal.addEventListener('abort', this);
     }
   }
 
   /** handleEvent makes the call its signal's abort listener (an EventListener object: no closure per call). */
   handleEvent(): void {
-    this.fail(abortReason(this.req.signal!));
+    this.fail(getAbortSignalReason(this.req.signal!));
   }
 
   start(stream: ClientHttp2Stream): void {
@@ -129,8 +129,7 @@ class Http2Call {
   }
 
   onStreamError(error: Error): void {
-    // The server answered and ended the call while the request was still being written: its answer wins.
-    if (this.stream!.writableEnded && nodeErrorCodes(error).includes(WRITE_AFTER_END_CODE)) return;
+    if (isWriteAfterAnswer(this.stream!, error)) return;
     this.fail(error);
   }
 
@@ -240,8 +239,7 @@ class Http2Call {
     const it = body[Symbol.asyncIterator]();
     const failed = (error: unknown) => {
       void it.throw?.(connectErrorFromNodeReason(error)).catch(() => {});
-      // The server answered and ended the call before the request was written: its answer wins.
-      if (stream.writableEnded && nodeErrorCodes(error).includes(WRITE_AFTER_END_CODE)) return;
+      if (isWriteAfterAnswer(stream, error)) return;
       this.fail(error);
     };
     const writeNext = (): void => {
@@ -292,8 +290,7 @@ class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   }
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  // connect-es's getAbortSignalReason: a signal aborted without a reason reads as an AbortError.
-  if (signal.reason !== undefined) return signal.reason;
-  return Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+// The server answered and ended the call while the request was still being written: its answer wins over the write's error.
+function isWriteAfterAnswer(stream: ClientHttp2Stream, error: unknown): boolean {
+  return stream.writableEnded && nodeErrorCodes(error).includes(WRITE_AFTER_END_CODE);
 }
