@@ -1,6 +1,7 @@
-import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { kafkaBrokers } from './kafka-brokers.js';
 import { kafkaSecurityFromEnv } from './kafka-security.js';
+import { stderrLogCreator } from './kafka-log-creator.js';
 
 /** CreateKafkaOptions configures createKafka; anything of KafkaConfig may be overridden. */
 export interface CreateKafkaOptions extends Partial<KafkaConfig> {
@@ -19,30 +20,10 @@ export const DEFAULT_KAFKA_CLIENT_ID = 'mesh';
 /** DEFAULT_KAFKA_LOG_LEVEL keeps kafkajs quiet unless something is wrong. */
 export const DEFAULT_KAFKA_LOG_LEVEL = logLevel.ERROR;
 
-/** REDACTED_SECRET replaces a secret in a kafkajs log line. */
-export const REDACTED_SECRET = '[REDACTED]';
-
-// kafkajs logs through console by default; route its lines to stderr as JSON so
-// they never interleave with a CLI's stdout. Per-response errors of the
-// Connection namespace are dropped: kafkajs retries them, and a final failure
-// still reaches the caller as an error and is logged by the layer above.
-// kafkajs does not log credentials today; the secrets are scrubbed anyway, so
-// a future debug line cannot leak them.
-function stderrLogCreator(secrets: readonly string[]): logCreator {
-  const forms = secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]).filter((form) => form.length > 0);
-  return () => ({ namespace, level, label, log }) => {
-    if (namespace === 'Connection') return;
-    const { message, ...extra } = log;
-    let line = JSON.stringify({ level: label, namespace, message, ...extra, levelNumber: level });
-    for (const form of forms) line = line.replaceAll(form, REDACTED_SECRET);
-    process.stderr.write(`${line}\n`);
-  };
-}
-
 /**
  * createKafka returns a kafkajs client pointed at KAFKA_BROKERS or the local
  * broker, with SASL and TLS from KAFKA_SASL_* and KAFKA_TLS* (see
- * kafkaSecurityFromEnv) and the toolkit's logging.
+ * kafkaSecurityFromEnv) and the toolkit's logging (stderrLogCreator).
  */
 export function createKafka(options: CreateKafkaOptions = {}): Kafka {
   const { env = process.env, ...overrides } = options;

@@ -1,6 +1,7 @@
 // Public API of the Kafka plumbing shared by events and jobs: client, topic
 // admin, producer, consumer runner. Event semantics live in src/events.
-export { createKafka, DEFAULT_KAFKA_CLIENT_ID, DEFAULT_KAFKA_LOG_LEVEL, REDACTED_SECRET, type CreateKafkaOptions } from './create-kafka.js';
+export { createKafka, DEFAULT_KAFKA_CLIENT_ID, DEFAULT_KAFKA_LOG_LEVEL, type CreateKafkaOptions } from './create-kafka.js';
+export { REDACTED_SECRET } from './kafka-log-creator.js';
 export { kafkaBrokers, brokersFromEnv, KAFKA_BROKERS_ENV } from './kafka-brokers.js';
 export { KafkaTransportError, type KafkaTransportErrorCode } from './kafka-transport-error.js';
 export { authenticationErrorOf } from './kafka-authentication-error.js';
