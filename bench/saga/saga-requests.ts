@@ -12,7 +12,10 @@
 // `memory` (persist: false: no log), and `background-lookup`,
 // `early-off-lookup`: the same on kafkajs's own producers, which look the
 // transaction coordinator up before every AddPartitionsToTxn and EndTxn (the
-// saga log's producers remember it: createTransactionalProducer). Each saga
+// saga log's producers remember it: createTransactionalProducer); and
+// `one-produce`, a probe: the `memory` saga, then one idempotent acks=all
+// Produce of two history records and a snapshot, the least a saga log
+// without transactions would add (no such log exists). Each saga
 // coordinator has its own topics and transactional ids.
 // Knobs: BENCH_REQ_WARMUP (sagas per variant, default 50), BENCH_REQ_SAGAS
 // (default 200), BENCH_REQ_GAP_MS (a pause
@@ -80,19 +83,38 @@ const orchestrators = new Map<string, SagaOrchestrator>();
 const definitions = new Map<string, typeof base>();
 for (const variant of variants) {
   if (variant === 'chain') continue;
-  if (!['background', 'early-off', 'memory', 'background-lookup', 'early-off-lookup'].includes(variant)) throw new Error(`unknown variant ${variant}`);
+  if (!['background', 'early-off', 'memory', 'background-lookup', 'early-off-lookup', 'one-produce'].includes(variant)) throw new Error(`unknown variant ${variant}`);
   const run = `bench-saga-req-${variant}-${randomUUID().slice(0, 8)}`;
   const orchestrator = createSagaOrchestrator({
     kafka: variant.endsWith('-lookup') ? instrumentedLookup : instrumented,
     ...(variant.startsWith('early-off') ? { logSendEarly: false } : {}),
     ...benchLogOptions(run),
   });
-  const definition = { ...base, steps, ...(variant === 'memory' ? { persist: false } : {}) } as typeof base;
+  const definition = { ...base, steps, ...(variant === 'memory' || variant === 'one-produce' ? { persist: false } : {}) } as typeof base;
   orchestrator.register(definition);
   await orchestrator.start();
   orchestrators.set(variant, orchestrator);
   definitions.set(variant, definition);
 }
+
+// The `one-produce` probe's records: sizes of a bench saga's last transitions and final snapshot.
+const probeTopic = `bench-saga-req-probe-${randomUUID().slice(0, 8)}`;
+const probeProducer = variants.includes('one-produce') ? instrumented.producer({ idempotent: true, maxInFlightRequests: 1 }) : undefined;
+if (probeProducer) {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: `${probeTopic}-history` }, { topic: `${probeTopic}-state` }], waitForLeaders: true });
+  await admin.disconnect();
+  await probeProducer.connect();
+}
+const probeAppend = (sagaId: string) =>
+  probeProducer!.sendBatch({
+    acks: -1,
+    topicMessages: [
+      { topic: `${probeTopic}-history`, messages: [{ key: sagaId, value: Buffer.alloc(200) }, { key: sagaId, value: Buffer.alloc(120) }] },
+      { topic: `${probeTopic}-state`, messages: [{ key: sagaId, value: Buffer.alloc(900) }] },
+    ],
+  });
 
 interface Sample {
   lastAnswer: number;
@@ -118,6 +140,7 @@ const one = async (variant: string): Promise<Sample> => {
   } else {
     const result = await orchestrators.get(variant)!.execute(definitions.get(variant)!.name, { tag: randomUUID() });
     if (result.status !== 'completed') throw new Error(`saga ended ${result.status}`);
+    if (variant === 'one-produce') await probeAppend(result.sagaId);
   }
   const t1 = performance.now();
   const cpu = process.cpuUsage(cpu0);
@@ -179,6 +202,7 @@ for (let i = 0; i < count; i++) for (let k = 0; k < variants.length; k++) {
 }
 const load1 = loadavg()[0]!;
 for (const orchestrator of orchestrators.values()) await orchestrator.stop();
+await probeProducer?.disconnect();
 await services.stop();
 
 const median = (values: number[]) => {
