@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
 import { SendEmailJobSchema, type SendEmailJob } from '../../gen/notification/v1/notification_jobs_pb.js';
 import { createQueueManager, retryTier, type QueueManager, type QueueManagerOptions } from '../../src/jobs/index.js';
@@ -22,11 +21,5 @@ export function email(notificationId: string, variables: Record<string, string> 
   return create(SendEmailJobSchema, { notificationId, to: 'someone@example.com', templateId: 'welcome', variables });
 }
 
-/** waitUntil polls `check` until it returns true, failing with `what` after `timeoutMs`. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+// The suite's own name for the shared helper, which its tests import from here.
+export { waitUntil } from '../support/wait-until.js';

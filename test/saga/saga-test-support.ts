@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Interceptor, type ServiceImpl } from '@connectrpc/connect';
 import { BudgetType } from '../../gen/market/v1/job_pb.js';
@@ -185,11 +184,5 @@ export function testOrchestratorOptions(log: { topics: SagaTopics; groupId: stri
   return { partitions: 3, sessionTimeout: TEST_SESSION_TIMEOUT_MS, heartbeatInterval: 1000, rebalanceTimeout: 10_000, ...log, ...overrides };
 }
 
-/** waitUntil polls a condition (every 50 ms) until it holds or the time is up. */
-export async function waitUntil(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+// The suite's own name for the shared helper, which its tests import from here.
+export { waitUntil } from '../support/wait-until.js';
